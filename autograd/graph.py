@@ -1,0 +1,149 @@
+"""Graph walking shared by backward, the visualizer and the compiled path.
+
+Everything here is iterative: a chain of a million nodes needs no recursion.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from .modes import AnomalyError, enable_grad, state
+from .value import Value, _describe
+
+__all__ = ["topo_order", "backward", "grad", "zero_grad", "consumers"]
+
+
+def topo_order(root: Value) -> list[Value]:
+    """Every node reachable from ``root``, each after all of its inputs.
+
+    Deterministic: inputs are visited in order, so the same graph always gives the
+    same list (the visualizer numbers nodes by it).
+    """
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list = [root]
+    push, pop, mark, append = stack.append, stack.pop, seen.add, order.append
+    while stack:
+        node = pop()
+        if type(node) is tuple:  # (node,): all of its inputs are placed
+            append(node[0])
+            continue
+        if node in seen:
+            continue
+        mark(node)
+        push((node,))
+        inputs = node.inputs
+        if inputs:
+            for parent in reversed(inputs):
+                if parent not in seen:
+                    push(parent)
+    return order
+
+
+def consumers(order: Sequence[Value]) -> dict[Value, list[tuple[Value, int]]]:
+    """For each node of ``order``, the (node, input position) pairs that read it."""
+    readers: dict[Value, list[tuple[Value, int]]] = {node: [] for node in order}
+    for node in order:
+        for position, parent in enumerate(node.inputs):
+            readers[parent].append((node, position))
+    return readers
+
+
+def backward(root: Value, grad: float = 1.0) -> None:
+    """Reverse-mode pass from ``root``; see ``Value.backward`` for the semantics."""
+    order = topo_order(root)
+    for node in order:
+        if node.inputs:
+            node.grad = 0.0  # non-leaves hold this call's gradient only
+    root.grad += float(grad)
+    if state.anomaly:
+        _backward_checked(order)
+        return
+    for node in reversed(order):
+        inputs = node.inputs
+        if not inputs:
+            continue
+        g = node.grad
+        local_grads = node._op.local_grads
+        if len(inputs) == 2:
+            a, b = inputs
+            da, db = local_grads(a.data, b.data, node.data)
+            # += because a node can feed several others (and x*x feeds one twice)
+            a.grad += da * g
+            b.grad += db * g
+        elif len(inputs) == 1:
+            a = inputs[0]
+            a.grad += local_grads(a.data, node.data)[0] * g
+        else:
+            for parent, d in zip(inputs, local_grads(*[x.data for x in inputs], node.data)):
+                parent.grad += d * g
+
+
+def _backward_checked(order: list[Value]) -> None:
+    """The backward loop of detect_anomaly: stop at the first NaN/inf gradient."""
+    for node in reversed(order):
+        inputs = node.inputs
+        if not inputs:
+            continue
+        g = node.grad
+        local = node._op.local_grads(*[x.data for x in inputs], node.data)
+        for position, (parent, d) in enumerate(zip(inputs, local)):
+            contribution = d * g
+            if not math.isfinite(contribution):
+                raise AnomalyError(
+                    f"detect_anomaly: backward through {node.op} gave gradient "
+                    f"{contribution!r} for input {position} ({_describe(parent)}, "
+                    f"data {parent.data!r}): local derivative {d!r} × upstream {g!r}"
+                )
+            parent.grad += contribution
+
+
+def grad(
+    output: Value, inputs: Sequence[Value], create_graph: bool = False
+) -> list[float] | list[Value]:
+    """∂output/∂x for each x in ``inputs``, without touching any ``.grad``.
+
+    With ``create_graph=True`` the gradients are Values built from the op table's
+    derivative rules, so they can be differentiated again (d²/dx² of x³ at 2 is 12).
+    An input the output does not depend on gets 0.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"grad needs a Value output, got {output!r} ({type(output).__name__})")
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad inputs must be Values, input {i} is {x!r}")
+    order = topo_order(output)
+    if create_graph:
+        with enable_grad():
+            return _grads_as_values(order, output, inputs)
+    grads: dict[Value, float] = {output: 1.0}
+    for node in reversed(order):
+        g = grads.get(node)
+        if g is None or not node.inputs:
+            continue
+        local = node._op.local_grads(*[x.data for x in node.inputs], node.data)
+        for parent, d in zip(node.inputs, local):
+            grads[parent] = grads.get(parent, 0.0) + d * g
+    return [float(grads.get(x, 0.0)) for x in inputs]
+
+
+def _grads_as_values(order: list[Value], output: Value, inputs: Sequence[Value]) -> list[Value]:
+    grads: dict[Value, Value] = {output: Value(1.0)}
+    for node in reversed(order):
+        g = grads.get(node)
+        if g is None or not node.inputs:
+            continue
+        # Local derivatives computed on the Values themselves, so they join the graph.
+        local = node._op.local_grads(*node.inputs, node)
+        for parent, d in zip(node.inputs, local):
+            contribution = g * d
+            previous = grads.get(parent)
+            grads[parent] = contribution if previous is None else previous + contribution
+    return [grads[x] if x in grads else Value(0.0) for x in inputs]
+
+
+def zero_grad(values: Iterable[Value]) -> None:
+    """Set ``.grad`` of every value to 0 (leaves accumulate until you do)."""
+    for v in values:
+        v.grad = 0.0

@@ -1,0 +1,337 @@
+"""``Value``: one float in a computation graph, with its gradient."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+
+from . import ops
+from .modes import AnomalyError, state
+from .ops import Op
+
+__all__ = ["Value", "DomainError", "sum", "as_value"]
+
+
+class DomainError(ValueError):
+    """An op was applied outside the inputs where it is defined (log of 0, 1/0, …)."""
+
+
+# Marks leaves made from plain numbers (``x * 2``) so drawings can tell them from inputs.
+_CONSTANT = Op(
+    name="constant", symbol="", arity=0, forward=float, local_grads=lambda out: (),
+    rules=(), template="", domain=(),
+)
+
+
+def _to_float(data: object, label: str) -> float:
+    if isinstance(data, numbers.Real) and not isinstance(data, bool):
+        return float(data)
+    where = f" (label {label!r})" if label else ""
+    raise TypeError(
+        f"Value holds a real number, got {data!r} ({type(data).__name__}){where}"
+    )
+
+
+class Value:
+    """A scalar that remembers the op and inputs that produced it.
+
+    ``data`` is the number, ``grad`` the derivative of the last ``backward()`` output
+    with respect to it, ``inputs`` the operands in order (``x*x`` has ``x`` twice).
+    Equality and hashing are by identity, so nodes can live in sets and dicts;
+    ``<``, ``>``, ``<=``, ``>=`` compare ``data``.
+    """
+
+    __slots__ = ("data", "grad", "label", "_op", "inputs")
+
+    def __init__(self, data: float, label: str = "") -> None:
+        if type(label) is not str:
+            raise TypeError(f"label must be a str, got {label!r} ({type(label).__name__})")
+        self.data = data if type(data) is float else _to_float(data, label)
+        self.grad = 0.0
+        self.label = label
+        self._op: Op | None = None
+        self.inputs: tuple[Value, ...] = ()
+
+    # --- what the graph walkers read -------------------------------------------
+
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node; ``""`` for a leaf."""
+        return self._op.name if self.inputs else ""
+
+    @property
+    def op_entry(self) -> Op | None:
+        """The op table entry that made this node, ``None`` for a leaf."""
+        return self._op if self.inputs else None
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for nodes with no inputs: user inputs, parameters and constants."""
+        return not self.inputs
+
+    @property
+    def is_constant(self) -> bool:
+        """True for leaves made from a plain number in an expression (``x * 2``)."""
+        return self._op is _CONSTANT
+
+    def local_grads(self) -> tuple[float, ...]:
+        """∂self/∂input for each input, at the current data (empty for a leaf)."""
+        if not self.inputs:
+            return ()
+        return tuple(self._op.local_grads(*[x.data for x in self.inputs], self.data))
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Backpropagate from this node: add ∂self/∂leaf · ``grad`` into every leaf's ``.grad``.
+
+        Semantics follow PyTorch: leaves (nodes with no inputs) accumulate across calls
+        until zeroed, so two calls give them twice the gradient; every non-leaf node
+        reachable from here is reset and then holds the gradient of this call only.
+        Iterative, so graphs of any depth work.
+        """
+        from .graph import backward
+
+        backward(self, grad)
+
+    # --- arithmetic --------------------------------------------------------------
+
+    def __add__(self, other: Value | float) -> Value:
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else _apply2(ops.ADD, self, other)
+
+    def __radd__(self, other: float) -> Value:
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else _apply2(ops.ADD, other, self)
+
+    def __sub__(self, other: Value | float) -> Value:
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else _apply2(ops.SUB, self, other)
+
+    def __rsub__(self, other: float) -> Value:
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else _apply2(ops.SUB, other, self)
+
+    def __mul__(self, other: Value | float) -> Value:
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else _apply2(ops.MUL, self, other)
+
+    def __rmul__(self, other: float) -> Value:
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else _apply2(ops.MUL, other, self)
+
+    def __truediv__(self, other: Value | float) -> Value:
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else _apply2(ops.DIV, self, other)
+
+    def __rtruediv__(self, other: float) -> Value:
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else _apply2(ops.DIV, other, self)
+
+    def __pow__(self, other: Value | float) -> Value:
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else _apply2(ops.POW, self, other)
+
+    def __rpow__(self, other: float) -> Value:
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else _apply2(ops.POW, other, self)
+
+    def __neg__(self) -> Value:
+        return _apply1(ops.NEG, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return _apply1(ops.ABS, self)
+
+    def exp(self) -> Value:
+        """e ** self."""
+        return _apply1(ops.EXP, self)
+
+    def log(self) -> Value:
+        """Natural logarithm ln(self)."""
+        return _apply1(ops.LOG, self)
+
+    def tanh(self) -> Value:
+        """tanh(self) = (e^x − e^−x)/(e^x + e^−x)."""
+        return _apply1(ops.TANH, self)
+
+    def sigmoid(self) -> Value:
+        """σ(self) = 1/(1 + e^−x)."""
+        return _apply1(ops.SIGMOID, self)
+
+    def relu(self) -> Value:
+        """max(self, 0)."""
+        return _apply1(ops.RELU, self)
+
+    def step(self) -> Value:
+        """1 if self ≥ 0 else 0: a threshold neuron's output (its derivative is 0)."""
+        return _apply1(ops.STEP, self)
+
+    def sqrt(self) -> Value:
+        """√self."""
+        return _apply1(ops.SQRT, self)
+
+    def abs(self) -> Value:
+        """|self|."""
+        return _apply1(ops.ABS, self)
+
+    def sin(self) -> Value:
+        """sin(self)."""
+        return _apply1(ops.SIN, self)
+
+    def cos(self) -> Value:
+        """cos(self)."""
+        return _apply1(ops.COS, self)
+
+    def apply(self, op: Op | str, *others: Value | float) -> Value:
+        """Apply any op of the table (a user-registered one too) to self and ``others``."""
+        entry = ops.OPS[op] if isinstance(op, str) and op in ops.OPS else op
+        if not isinstance(entry, Op):
+            raise ValueError(f"unknown op {op!r}; registered ops: {', '.join(sorted(ops.OPS))}")
+        return apply(entry, self, *others)
+
+    # --- comparisons read data; equality stays identity --------------------------
+
+    def __lt__(self, other: Value | float) -> bool:
+        other = _number(other)
+        return NotImplemented if other is NotImplemented else self.data < other
+
+    def __le__(self, other: Value | float) -> bool:
+        other = _number(other)
+        return NotImplemented if other is NotImplemented else self.data <= other
+
+    def __gt__(self, other: Value | float) -> bool:
+        other = _number(other)
+        return NotImplemented if other is NotImplemented else self.data > other
+
+    def __ge__(self, other: Value | float) -> bool:
+        other = _number(other)
+        return NotImplemented if other is NotImplemented else self.data >= other
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+
+_new = object.__new__
+
+
+def _node(data: float, op: Op | None, inputs: tuple[Value, ...]) -> Value:
+    # Bypasses __init__: data is already a checked float and label is empty.
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node._op = op
+    node.inputs = inputs
+    return node
+
+
+def _constant(number: float) -> Value:
+    return _node(float(number), _CONSTANT, ())
+
+
+def _operand(other: object) -> Value:
+    """``other`` as a Value (numbers become constant leaves), or NotImplemented."""
+    if type(other) is Value:
+        return other
+    if type(other) is float or type(other) is int:
+        return _constant(other)
+    if isinstance(other, Value):
+        return other
+    if isinstance(other, numbers.Real) and not isinstance(other, bool):
+        return _constant(other)
+    return NotImplemented
+
+
+def _number(other: object) -> float:
+    if isinstance(other, Value):
+        return other.data
+    if isinstance(other, numbers.Real):
+        return other
+    return NotImplemented
+
+
+def as_value(x: Value | float, label: str = "") -> Value:
+    """``x`` itself if it is a Value, else a new leaf holding it."""
+    return x if isinstance(x, Value) else Value(x, label)
+
+
+def _describe(x: Value) -> str:
+    name = f"node {x.label!r}" if x.label else "unlabelled node"
+    return f"{name} made by {x.op}" if x.inputs else name
+
+
+def _failure(op: Op, inputs: tuple[Value, ...], exc: Exception) -> Exception:
+    """The error for an op that failed at these inputs: which op, which values, which labels."""
+    names = "abcdefgh" if len(inputs) <= 8 else [f"a{i}" for i in range(len(inputs))]
+    shown = ", ".join(f"{n} = {x.data!r} ({_describe(x)})" for n, x in zip(names, inputs))
+    needs = f"; {op.name} needs {op.requires}" if op.requires else ""
+    if isinstance(exc, OverflowError):
+        return OverflowError(f"{op.name} overflowed a float at {shown}{needs} [{exc}]")
+    return DomainError(f"{op.name} is undefined at {shown}{needs} [{exc}]")
+
+
+def _anomaly(op: Op, inputs: tuple[Value, ...], out: float) -> AnomalyError:
+    shown = ", ".join(f"{x.data!r} ({_describe(x)})" for x in inputs)
+    return AnomalyError(f"detect_anomaly: {op.name}({shown}) gave {out!r}")
+
+
+def _finish(op: Op, inputs: tuple[Value, ...], out: float) -> Value:
+    if type(out) is not float:
+        out = _to_float(out, f"result of {op.name}")
+    if state.anomaly and not math.isfinite(out):
+        raise _anomaly(op, inputs, out)
+    if not state.grad_enabled:
+        return _node(out, None, ())
+    return _node(out, op, inputs)
+
+
+def _apply1(op: Op, a: Value) -> Value:
+    try:
+        out = op.forward(a.data)
+    except (ValueError, ZeroDivisionError, OverflowError) as exc:
+        raise _failure(op, (a,), exc) from None
+    return _finish(op, (a,), out)
+
+
+def _apply2(op: Op, a: Value, b: Value) -> Value:
+    try:
+        out = op.forward(a.data, b.data)
+    except (ValueError, ZeroDivisionError, OverflowError) as exc:
+        raise _failure(op, (a, b), exc) from None
+    return _finish(op, (a, b), out)
+
+
+def apply(op: Op, *operands: Value | float) -> Value:
+    """The node ``op(*operands)``; numbers among the operands become constants."""
+    inputs = []
+    for x in operands:
+        v = _operand(x)
+        if v is NotImplemented:
+            raise TypeError(
+                f"{op.name} takes Values or real numbers, got {x!r} ({type(x).__name__})"
+            )
+        inputs.append(v)
+    if op.arity is None and not inputs:
+        raise ValueError(f"{op.name} needs at least one input, got none")
+    if op.arity is not None and len(inputs) != op.arity:
+        raise TypeError(f"{op.name} takes {op.arity} inputs, got {len(inputs)}")
+    inputs = tuple(inputs)
+    try:
+        out = op.forward(*[x.data for x in inputs])
+    except (ValueError, ZeroDivisionError, OverflowError) as exc:
+        raise _failure(op, inputs, exc) from None
+    return _finish(op, inputs, out)
+
+
+def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - autograd.sum, like np.sum
+    """Σ values as ONE node with many inputs (a neuron's w·x + b stays one node)."""
+    return apply(ops.SUM, *values)

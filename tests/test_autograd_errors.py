@@ -1,0 +1,140 @@
+"""Every bad input names the op, the value and the node label."""
+
+import math
+
+import pytest
+
+import autograd
+from autograd import AnomalyError, DomainError, GradcheckError, Value
+
+
+@pytest.mark.parametrize("bad, shown", [("abc", "'abc' (str)"), (None, "None (NoneType)"),
+                                        ([1.0], "[1.0] (list)"), (1j, "1j (complex)")])
+def test_value_rejects_non_numbers(bad, shown):
+    with pytest.raises(TypeError, match="Value holds a real number") as info:
+        Value(bad, label="w")
+    assert shown in str(info.value) and "'w'" in str(info.value)
+
+
+def test_value_rejects_non_string_labels():
+    with pytest.raises(TypeError, match="label must be a str, got 3"):
+        Value(1.0, label=3)
+
+
+@pytest.mark.parametrize("expr", [lambda v: v + "x", lambda v: "x" * v, lambda v: v * [1],
+                                  lambda v: v ** "2", lambda v: None - v])
+def test_operators_return_not_implemented_for_non_numbers(expr):
+    with pytest.raises(TypeError, match="unsupported operand|can't multiply|not supported"):
+        expr(Value(1.0))
+
+
+def test_numpy_and_int_operands_are_accepted():
+    np = pytest.importorskip("numpy")
+    v = Value(np.float32(2.0)) * np.int64(3)
+    assert v.data == 6.0 and type(v.data) is float
+
+
+@pytest.mark.parametrize("make, op, value", [
+    (lambda: Value(0.0, "x").log(), "log", "0.0"),
+    (lambda: Value(-1.0, "x").log(), "log", "-1.0"),
+    (lambda: Value(-4.0, "x").sqrt(), "sqrt", "-4.0"),
+    (lambda: Value(1.0, "p") / Value(0.0, "x"), "div", "0.0"),
+    (lambda: Value(0.0, "x") ** -1, "pow", "0.0"),
+    (lambda: Value(-8.0, "x") ** 0.5, "pow", "-8.0"),
+])
+def test_domain_errors_name_op_value_and_label(make, op, value):
+    with pytest.raises(DomainError) as info:
+        make()
+    message = str(info.value)
+    assert isinstance(info.value, ValueError)
+    assert message.startswith(f"{op} is undefined at")
+    assert value in message and "node 'x'" in message
+
+
+def test_division_by_zero_error_names_the_requirement():
+    with pytest.raises(ValueError, match="div needs b ≠ 0"):
+        Value(1.0) / 0
+
+
+def test_exp_overflow_names_op_and_input():
+    with pytest.raises(OverflowError, match=r"exp overflowed a float at a = 1000.0 \(node 'z'\)"):
+        Value(1000.0, "z").exp()
+
+
+def test_pow_overflow_is_an_overflow_error():
+    with pytest.raises(OverflowError, match="pow overflowed"):
+        Value(10.0, "big") ** 1000
+
+
+def test_errors_describe_inner_nodes_by_their_op():
+    x = Value(-2.0, "x")
+    with pytest.raises(DomainError, match="unlabelled node made by mul"):
+        (x * 1.0).log()
+
+
+def test_detect_anomaly_catches_nan_and_inf_in_forward():
+    big = Value(1e308, "big")
+    with autograd.detect_anomaly():
+        with pytest.raises(AnomalyError, match=r"mul\(1e\+308 \(node 'big'\), 10.0"):
+            big * 10
+    assert math.isinf((big * 10).data)  # without the context manager, inf flows on
+
+
+def test_detect_anomaly_catches_infinite_gradients():
+    w = Value(1e-200, "w")
+    out = 1.0 / w  # 1e200 is finite, but ∂(1/w)/∂w = −1/w² = −1e400 overflows
+    with autograd.detect_anomaly():
+        with pytest.raises(AnomalyError, match="backward through div gave gradient -inf") as info:
+            out.backward()
+    assert "node 'w'" in str(info.value)
+    out.backward()  # outside the context manager the infinity is simply stored
+    assert w.grad == -math.inf
+
+
+def test_gradcheck_report_is_a_table_naming_inputs():
+    def wrong(x, w):
+        # tanh with a forgotten chain-rule factor, built by hand as a "user op"
+        return autograd.apply(BROKEN, x) * w
+
+    BROKEN = autograd.Op(
+        name="broken_cube", symbol="cube", arity=1, forward=lambda a: a ** 3,
+        local_grads=lambda a, out: (a * a,), rules=("∂a³/∂a = 3a²",),
+        template="{0}³", domain=(((-3.0, 3.0),),),
+    )
+    with pytest.raises(GradcheckError) as info:
+        autograd.gradcheck(wrong, [2.0, 1.5])
+    text = str(info.value)
+    assert "gradients disagree for wrong at [2.0, 1.5]" in text
+    assert "0 (x)" in text and "6" in text and "18" in text  # analytic 6, numerical 18
+    assert "1 (w)" not in text  # w's gradient is right, so it is not listed
+    for column in ("analytic", "numerical", "abs error", "rel error"):
+        assert column in text
+
+
+def test_gradcheck_rejects_bad_inputs():
+    with pytest.raises(TypeError, match="xs must be a sequence"):
+        autograd.gradcheck(lambda x: x, 3.0)
+    with pytest.raises(TypeError, match=r"xs\[1\] must be a real number, got 'a'"):
+        autograd.numerical_grad(lambda x, y: x, [1.0, "a"])
+    with pytest.raises(TypeError, match="must return one Value, got \\[") :
+        autograd.numerical_grad(lambda x: [x], [1.0])
+    with pytest.raises(ValueError, match="eps must be a positive step, got 0"):
+        autograd.numerical_grad(lambda x: x, [1.0], eps=0)
+
+
+def test_numerical_grad_values():
+    assert autograd.numerical_grad(lambda x, y: x * y, [3.0, 4.0]) == [
+        pytest.approx(4.0), pytest.approx(3.0)]
+
+
+def test_unknown_op_name():
+    with pytest.raises(ValueError, match="unknown op 'frobnicate'"):
+        Value(1.0).apply("frobnicate")
+
+
+def test_repr_shows_data_grad_and_label():
+    v = Value(0.6, "b")
+    v.grad = -0.4
+    assert repr(v) == "Value(data=0.6, grad=-0.4, label='b')"
+    assert float(v) == 0.6 and v < 1 and v >= 0.6 and not v > Value(2.0)
+    assert v != Value(0.6, "b") and len({v, Value(0.6)}) == 2

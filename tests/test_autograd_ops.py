@@ -1,0 +1,112 @@
+"""Every op of the table against central differences over its domain."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import OPS, Op, Value, gradcheck, register
+from autograd.testing import (
+    assert_gradients_match,
+    assert_local_grads_match,
+    domain_floats,
+    op_inputs,
+)
+
+
+def test_every_op_has_a_test_domain_and_rules():
+    for name, op in OPS.items():
+        arity = 1 if op.arity is None else op.arity
+        for position in range(arity):
+            assert op.input_domain(position), f"op {name} has no domain for input {position}"
+            assert op.rule(position).startswith("∂"), name
+        assert op.symbol and op.name == name
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@given(data=st.data())
+def test_local_grads_match_central_difference(name, data):
+    xs = data.draw(op_inputs(name), label="xs")
+    assert_local_grads_match(name, xs)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@given(data=st.data())
+def test_backward_through_each_op_matches_central_difference(name, data):
+    op = OPS[name]
+    xs = data.draw(op_inputs(name), label="xs")
+
+    def f(*values):
+        return values[0].apply(op, *values[1:])
+
+    assert_gradients_match(f, xs)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@given(data=st.data())
+def test_vector_forward_matches_scalar_forward(name, data):
+    np = pytest.importorskip("numpy")
+    op = OPS[name]
+    xs = data.draw(op_inputs(name), label="xs")
+    arrays = [np.array([x, x]) for x in xs]
+    got = op.vector_forward(*arrays)
+    assert got[0] == pytest.approx(op.forward(*xs), rel=1e-12, abs=1e-300)
+    grads = op.local_grads(*arrays, got)
+    for g, expected in zip(grads, op.local_grads(*xs, op.forward(*xs))):
+        assert np.broadcast_to(g, (2,))[0] == pytest.approx(expected, rel=1e-12, abs=1e-300)
+
+
+def test_methods_and_operators_build_the_named_ops():
+    x, y = Value(0.5, "x"), Value(2.0, "y")
+    built = {
+        "add": x + y, "sub": x - y, "mul": x * y, "div": x / y, "pow": x ** y,
+        "neg": -x, "exp": x.exp(), "log": x.log(), "tanh": x.tanh(),
+        "sigmoid": x.sigmoid(), "relu": x.relu(), "step": x.step(), "sqrt": x.sqrt(),
+        "abs": abs(x), "sin": x.sin(), "cos": x.cos(),
+    }
+    for name, node in built.items():
+        assert node.op == name
+        assert node.data == pytest.approx(OPS[name].forward(*[i.data for i in node.inputs]))
+    assert (2 - x).op == "sub" and (2 - x).inputs[0].data == 2.0
+    assert (2 / x).data == 4.0 and (2 ** y).data == 4.0 and (3 + x).data == 3.5
+
+
+def test_sigmoid_is_stable_at_extremes():
+    assert Value(-1000.0).sigmoid().data == 0.0
+    assert Value(1000.0).sigmoid().data == 1.0
+
+
+def test_a_user_registered_op_works_everywhere():
+    softplus = register(Op(
+        name="test_softplus", symbol="softplus", arity=1,
+        forward=lambda a: math.log1p(math.exp(a)),
+        local_grads=lambda a, out: (1.0 - (-out).exp() if isinstance(out, Value)
+                                    else 1.0 - math.exp(-out),),
+        rules=("∂softplus(a)/∂a = σ(a)",), template="softplus({0})",
+        domain=(((-3.0, 3.0),),),
+    ))
+    try:
+        node = Value(0.3, "x").apply("test_softplus")
+        assert node.op == "test_softplus"
+        assert gradcheck(lambda a: a.apply(softplus) * a, [0.3])
+        assert_local_grads_match("test_softplus", [1.1])
+        with pytest.raises(ValueError, match="already registered"):
+            register(softplus)
+    finally:
+        del OPS["test_softplus"]
+
+
+def test_a_wrong_local_gradient_is_caught():
+    broken = Op(
+        name="broken_square", symbol="sq", arity=1, forward=lambda a: a * a,
+        local_grads=lambda a, out: (a,), rules=("∂a²/∂a = 2a",), template="{0}²",
+        domain=(((-3.0, 3.0),),),
+    )
+    with pytest.raises(AssertionError, match="broken_square"):
+        assert_local_grads_match(broken, [1.5])
+
+
+def test_domain_strategy_rejects_unknown_ops():
+    with pytest.raises(ValueError, match="unknown op 'nope'"):
+        domain_floats("nope")
