@@ -8,6 +8,8 @@
 -0.4
 """
 
+__stepgrad__ = True  # nn and viz check this: PyPI's HIPS autograd has the same name
+
 from .check import (
     GradcheckError,
     analytic_grad,
