@@ -1,0 +1,42 @@
+"""Printing helpers shared by the examples: the article's number beside the computed one."""
+
+from __future__ import annotations
+
+import argparse
+import numbers
+from collections.abc import Iterable
+
+
+def fmt(x: object) -> str:
+    """``x`` as short text: floats to 6 significant digits (0.5179600000000001 → 0.51796)."""
+    if isinstance(x, bool) or x is None:
+        return str(x)
+    if isinstance(x, numbers.Integral):
+        return f"{int(x):,}"
+    if isinstance(x, numbers.Real):
+        return f"{float(x):.6g}"
+    return str(x)
+
+
+def row(what: str, article: object, computed: object) -> str:
+    """One aligned line: ``what   article: A   computed: C``; '—' when the article gives none."""
+    shown = "—" if article is None else fmt(article)
+    return f"  {what:<44} article: {shown:<14} computed: {fmt(computed)}"
+
+
+def heading(title: str) -> str:
+    """A section title underlined, for the printed report."""
+    return f"\n{title}\n{'-' * len(title)}"
+
+
+def show(lines: Iterable[str]) -> None:
+    """Print each line (one place to send the report, so tests can capture it)."""
+    for line in lines:
+        print(line)
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    """An argument parser with the ``--seed`` option every example takes."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
+    return p
