@@ -1,0 +1,74 @@
+"""Escaping user text for every place it lands: DOT records, HTML-like labels, SVG, HTML.
+
+A node label is user text (``Value(1, "<script>alert(1)</script>")``, ``"a|b{c}"``) and
+must always render as the characters typed, never as markup or record structure.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import graphviz
+
+__all__ = ["dot_record", "dot_string", "html_label", "html_text", "xml_text", "json_for_script"]
+
+# Control characters (except tab/newline) break XML and mean nothing on screen.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters with a meaning inside a DOT record label: fields, ports, quoting, escapes.
+_RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
+
+
+def _printable(text: str) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"expected label text as str, got {text!r} ({type(text).__name__})")
+    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+
+
+def dot_record(text: str) -> graphviz.quoting.NoHtml:
+    r"""``text`` as one field of a DOT ``shape=record`` label: ``a|b{c}`` → ``a\|b\{c\}``.
+
+    Newlines become ``\n`` (a centred line break in DOT). Wrapped in ``nohtml`` so the
+    graphviz library never mistakes ``<...>`` for an HTML-like label.
+    """
+    escaped = _RECORD_SPECIAL.sub(r"\\\1", _printable(text))
+    return graphviz.nohtml(escaped.replace("\r", "").replace("\n", r"\n"))
+
+
+def dot_string(text: str) -> graphviz.quoting.NoHtml:
+    r"""``text`` as a plain quoted DOT attribute (tooltip, comment): quotes and ``\`` escaped."""
+    escaped = _printable(text).replace("\\", "\\\\").replace('"', '\\"')
+    return graphviz.nohtml(escaped.replace("\r", "").replace("\n", r"\n"))
+
+
+def html_label(text: str) -> str:
+    """``text`` for a Graphviz HTML-like label cell: ``<`` → ``&lt;``, newline → ``<BR/>``.
+
+    HTML-like labels keep spaces around CJK text, which record labels drop.
+    """
+    escaped = html.escape(_printable(text), quote=True)
+    return escaped.replace("\r", "").replace("\n", "<BR/>")
+
+
+def html_text(text: str) -> str:
+    """``text`` escaped for HTML element content or a quoted attribute value."""
+    return html.escape(_printable(text), quote=True)
+
+
+def xml_text(text: str) -> str:
+    """``text`` escaped for SVG/XML content or a quoted attribute value."""
+    return html.escape(_printable(text), quote=True).replace("&#x27;", "&#39;")
+
+
+def json_for_script(json_text: str) -> str:
+    """JSON text made safe inside ``<script>``: ``<``, ``>``, ``&`` as ``\\u`` escapes.
+
+    ``</script>`` or ``<!--`` inside a label must not end or comment out the script.
+    """
+    return (
+        json_text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )

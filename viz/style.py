@@ -1,0 +1,63 @@
+"""The look of a drawing, set once: role colours, gradient-sign colours, fonts, the legend."""
+
+from __future__ import annotations
+
+from .escape import html_label
+
+__all__ = ["FONT", "ROLES", "ROLE_NAMES", "grad_colours", "legend_label", "FADED", "HIGHLIGHT"]
+
+# A Latin face first, then a CJK face, then anything: Graphviz (pango) and the browser
+# both read this as a fallback list, so Chinese labels render instead of boxes.
+FONT = "Helvetica,Arial,Noto Sans CJK SC,Noto Sans CJK,sans-serif"
+
+# role -> (fill, border). Roles: learnable parameters, data inputs, constants from the
+# expression (x * 2), the loss (the root), and intermediate results.
+ROLES: dict[str, tuple[str, str]] = {
+    "param": ("#e0e7ff", "#4338ca"),
+    "input": ("#f1f5f9", "#475569"),
+    "constant": ("#ffffff", "#94a3b8"),
+    "loss": ("#fef3c7", "#b45309"),
+    "result": ("#ffffff", "#334155"),
+}
+ROLE_NAMES = {
+    "param": "parameter",
+    "input": "input",
+    "constant": "constant",
+    "loss": "loss (root)",
+    "result": "computed",
+}
+
+POSITIVE = ("#fee2e2", "#991b1b")  # grad > 0: raising this value raises the loss
+NEGATIVE = ("#dbeafe", "#1e40af")  # grad < 0: raising this value lowers the loss
+ZERO = ("", "#64748b")
+
+FADED = ("#ffffff", "#cbd5e1")  # not computed yet in a walkthrough frame: (fill, ink)
+HIGHLIGHT = "#ea580c"  # the node or edge the current frame is about
+
+
+def grad_colours(grad: float | None) -> tuple[str, str]:
+    """(background, text colour) for a gradient cell: red above 0, blue below, grey at 0."""
+    if grad is None or grad == 0 or grad != grad:
+        return ZERO
+    return POSITIVE if grad > 0 else NEGATIVE
+
+
+def legend_label(roles: list[str]) -> str:
+    """An HTML-like label: one swatch per role present, then the two gradient signs."""
+    rows = ['<TR><TD COLSPAN="2"><B>legend</B></TD></TR>']
+    for role in roles:
+        fill, border = ROLES[role]
+        rows.append(
+            f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" WIDTH="18"> </TD>'
+            f'<TD ALIGN="LEFT">{html_label(ROLE_NAMES[role])}</TD></TR>'
+        )
+    for (fill, ink), text in ((POSITIVE, "grad &gt; 0"), (NEGATIVE, "grad &lt; 0")):
+        rows.append(
+            f'<TR><TD BGCOLOR="{fill}" BORDER="1" WIDTH="18"> </TD>'
+            f'<TD ALIGN="LEFT"><FONT COLOR="{ink}">{text}</FONT></TD></TR>'
+        )
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
+        + "".join(rows)
+        + "</TABLE>>"
+    )
