@@ -1,0 +1,46 @@
+"""stepgrad's neural-network layer: modules, losses, optimizers, data, training, model files.
+
+>>> import nn
+>>> model = nn.Neuron(1, weights=[0.5], bias=0.6)   # y = w·x + b, the deepin model
+>>> opt = nn.SGD(model, lr=0.01)
+>>> loss = nn.half_squared_error(model([0.0]), 1.0)
+>>> loss.backward(); opt.step()
+>>> round(model.b.data, 6)
+0.604
+"""
+
+import autograd as _autograd
+
+if not getattr(_autograd, "__stepgrad__", False):
+    raise ImportError(
+        "the 'autograd' package Python found is not stepgrad's (it is probably HIPS "
+        f"autograd from PyPI, at {getattr(_autograd, '__file__', '?')}). Both use the "
+        "import name 'autograd': install stepgrad in a virtual environment, or run "
+        "'pip uninstall autograd' first."
+    )
+
+from . import data, datasets  # noqa: E402
+from .data import batches, one_hot, train_test_split  # noqa: E402
+from .functional import log_softmax, softmax  # noqa: E402
+from .losses import (  # noqa: E402
+    binary_cross_entropy,
+    cross_entropy,
+    half_squared_error,
+    hinge,
+    mse,
+    sum_squared_error,
+)
+from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, scalar  # noqa: E402
+from .optim import SGD, Adam, Optimizer  # noqa: E402
+from .serialize import load  # noqa: E402
+from .train import History, fit  # noqa: E402
+
+__all__ = [
+    "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "scalar",
+    "softmax", "log_softmax",
+    "mse", "half_squared_error", "sum_squared_error", "cross_entropy",
+    "binary_cross_entropy", "hinge",
+    "Optimizer", "SGD", "Adam",
+    "data", "datasets", "batches", "train_test_split", "one_hot",
+    "fit", "History", "load",
+]

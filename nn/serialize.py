@@ -1,0 +1,158 @@
+"""Model files: a module's architecture and parameters as JSON, never pickle.
+
+Layout (version 1)::
+
+    {"format": "stepgrad-model", "version": 1,
+     "architecture": {"class": "MLP", "nin": 2, "sizes": [2, 1], ...},
+     "parameters": {"layers.0.neurons.0.w.0": 0.123, ...}}
+
+Python writes floats with ``repr``, so the round trip is exact. Files are written to a
+temporary file in the same folder and renamed over the target: a crash never leaves a
+half-written model.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+import tempfile
+from pathlib import Path
+
+from .module import MLP, Layer, Module, Neuron
+
+__all__ = ["save", "load", "FORMAT", "VERSION"]
+
+FORMAT = "stepgrad-model"
+VERSION = 1
+
+# class name -> (constructor, its required config keys and their expected kind)
+_ARCHITECTURES = {
+    "Neuron": (lambda c: Neuron(c["nin"], c["activation"], init="zeros"),
+               {"nin": "int", "activation": "str"}),
+    "Layer": (lambda c: Layer(c["nin"], c["nout"], c["activation"], init="zeros"),
+              {"nin": "int", "nout": "int", "activation": "str"}),
+    "MLP": (lambda c: MLP(c["nin"], c["sizes"], c["activation"], c["output_activation"],
+                          init="zeros"),
+            {"nin": "int", "sizes": "list of int", "activation": "str",
+             "output_activation": "str"}),
+}
+
+
+def save(model: Module, path: str | os.PathLike) -> None:
+    """Write ``model`` (a Neuron, Layer or MLP) to ``path`` as JSON, atomically."""
+    if not isinstance(model, Module):
+        raise TypeError(f"save takes an nn Module, got {model!r} ({type(model).__name__})")
+    architecture = model.config()
+    parameters = model.state_dict()
+    for name, number in parameters.items():
+        if not math.isfinite(number):
+            raise ValueError(f"cannot save: parameter {name!r} is {number!r} (training diverged?)")
+    document = {"format": FORMAT, "version": VERSION, "architecture": architecture,
+                "parameters": parameters}
+    text = json.dumps(document, indent=1, allow_nan=False)
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _kind_ok(value: object, kind: str) -> bool:
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "str":
+        return isinstance(value, str)
+    return isinstance(value, list) and bool(value) and all(_kind_ok(v, "int") for v in value)
+
+
+def _build(architecture: object, where: str) -> Module:
+    if not isinstance(architecture, dict):
+        raise ValueError(f"{where}: 'architecture' must be an object, got {architecture!r}")
+    cls = architecture.get("class")
+    if cls not in _ARCHITECTURES:
+        raise ValueError(f"{where}: 'architecture.class' must be one of "
+                         f"{', '.join(_ARCHITECTURES)}, got {cls!r}")
+    construct, keys = _ARCHITECTURES[cls]
+    for key, kind in keys.items():
+        if key not in architecture:
+            raise ValueError(f"{where}: missing key 'architecture.{key}' for a {cls}")
+        if not _kind_ok(architecture[key], kind):
+            raise ValueError(f"{where}: 'architecture.{key}' must be {kind}, "
+                             f"got {architecture[key]!r}")
+    try:
+        return construct(architecture)
+    except ValueError as exc:
+        raise ValueError(f"{where}: bad architecture: {exc}") from None
+
+
+def _describe(model: Module) -> str:
+    try:
+        return json.dumps(model.config())
+    except TypeError:  # a user's Module without a saved architecture
+        return type(model).__name__
+
+
+def _check_parameters(model: Module, parameters: object, where: str) -> dict[str, float]:
+    if not isinstance(parameters, dict):
+        raise ValueError(
+            f"{where}: 'parameters' must be an object, got {type(parameters).__name__}"
+        )
+    expected = [name for name, _ in model.named_parameters()]
+    missing = [n for n in expected if n not in parameters]
+    unexpected = [n for n in parameters if n not in set(expected)]
+    if missing or unexpected:
+        raise ValueError(
+            f"{where}: parameters do not match the architecture ({_describe(model)}, "
+            f"{len(expected)} parameters; file has {len(parameters)}): "
+            f"missing {missing[:5]}{'…' if len(missing) > 5 else ''}, "
+            f"unexpected {unexpected[:5]}{'…' if len(unexpected) > 5 else ''}"
+        )
+    for name, number in parameters.items():
+        if isinstance(number, bool) or not isinstance(number, numbers.Real) \
+                or not math.isfinite(number):
+            raise ValueError(f"{where}: parameter {name!r} must be a finite number, got {number!r}")
+    return parameters
+
+
+def load(path: str | os.PathLike, model: Module | None = None) -> Module:
+    """The model stored at ``path``; with ``model``, load the parameters into it instead.
+
+    A malformed, truncated, wrong-version or mismatched file raises ValueError naming
+    the key or the shape that is wrong.
+    """
+    where = f"model file {os.fspath(path)!r}"
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{where} is not UTF-8 JSON text: {exc}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{where} is not valid JSON (truncated or corrupt?): {exc}") from None
+    if not isinstance(document, dict):
+        raise ValueError(f"{where}: expected a JSON object, got {type(document).__name__}")
+    if document.get("format") != FORMAT:
+        raise ValueError(f"{where}: key 'format' must be {FORMAT!r}, got "
+                         f"{document.get('format')!r} (not a stepgrad model file?)")
+    if document.get("version") != VERSION:
+        raise ValueError(f"{where}: unsupported 'version' {document.get('version')!r}; "
+                         f"this stepgrad reads version {VERSION}")
+    for key in ("architecture", "parameters"):
+        if key not in document:
+            raise ValueError(f"{where}: missing key {key!r}")
+    if model is None:
+        model = _build(document["architecture"], where)
+    elif not isinstance(model, Module):
+        raise TypeError(f"model must be an nn Module, got {model!r}")
+    model.load_state_dict(_check_parameters(model, document["parameters"], where))
+    return model

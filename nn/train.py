@@ -1,0 +1,162 @@
+"""The training loop: forward, loss, backward, step — over batches and epochs."""
+
+from __future__ import annotations
+
+import numbers
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import autograd
+from autograd import Value, no_grad
+
+from .data import batches, make_rng
+from .losses import mse
+from .optim import SGD, Optimizer
+
+__all__ = ["History", "fit", "evaluate", "is_correct"]
+
+Pair = tuple[Sequence[float], object]
+Loss = Callable[[object, object], Value]
+
+
+@dataclass
+class History:
+    """Per-epoch numbers from ``fit``: mean losses, and accuracies where they apply.
+
+    Accuracy applies when every target is a class index: an ``int`` picked by argmax
+    over several outputs, or 0/1 for one output (output ≥ 0.5 counts as 1). Otherwise
+    the accuracy lists stay empty. ``steps`` counts optimizer updates and ``samples``
+    the per-sample gradients computed (the work gradient descent did).
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    steps: int = 0
+    samples: int = 0
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs have been recorded."""
+        return len(self.train_loss)
+
+
+def is_correct(outputs: Value | Sequence[Value], target: object) -> bool | None:
+    """Whether ``outputs`` pick class ``target``; None when the target is not a class index."""
+    if isinstance(target, bool) or not isinstance(target, numbers.Integral):
+        return None
+    values = [outputs] if isinstance(outputs, Value) else list(outputs)
+    numbers_ = [v.data if isinstance(v, Value) else float(v) for v in values]
+    if len(numbers_) == 1:
+        return None if target not in (0, 1) else (numbers_[0] >= 0.5) == (target == 1)
+    return max(range(len(numbers_)), key=numbers_.__getitem__) == target
+
+
+def _check_pairs(items: object, what: str) -> list[Pair]:
+    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+        raise TypeError(f"{what} must be a sequence of (inputs, target) pairs, got {items!r}")
+    pairs = list(items)
+    if not pairs:
+        raise ValueError(f"{what} is empty: fit needs at least one (inputs, target) pair")
+    first = pairs[0]
+    if not isinstance(first, (tuple, list)) or len(first) != 2:
+        raise ValueError(f"{what}[0] must be an (inputs, target) pair, got {first!r}")
+    return pairs
+
+
+def _loss_value(loss: Loss, outputs: object, target: object) -> Value:
+    value = loss(outputs, target)
+    if not isinstance(value, Value):
+        name = getattr(loss, "__name__", repr(loss))
+        raise TypeError(f"loss {name} must return a Value, got {value!r} ({type(value).__name__})")
+    return value
+
+
+def evaluate(model: Callable, data: Sequence[Pair], loss: Loss = mse) -> tuple[float, float | None]:
+    """(mean loss, accuracy or None) of ``model`` on ``data``, without building a graph."""
+    pairs = _check_pairs(data, "data")
+    total, hits = 0.0, 0
+    with no_grad():
+        for x, t in pairs:
+            outputs = model(x)
+            total += _loss_value(loss, outputs, t).data
+            correct = is_correct(outputs, t)
+            if hits is not None:
+                hits = None if correct is None else hits + correct
+    return total / len(pairs), None if hits is None else hits / len(pairs)
+
+
+def fit(
+    model: Callable, train: Sequence[Pair], loss: Loss = mse,
+    optimizer: Optimizer | None = None, epochs: int = 1, batch_size: int | None = 1,
+    shuffle: bool = True, val: Sequence[Pair] | None = None,
+    seed: int | random.Random | None = 0, progress: bool = True, compiled: bool = False,
+) -> History:
+    """Train ``model`` on ``(inputs, target)`` pairs and return the per-epoch History.
+
+    Each step averages ``loss`` over ``batch_size`` pairs (1: stochastic, None or
+    len(train): full batch), backpropagates once and calls ``optimizer.step()``
+    (default: ``SGD(model, lr=0.01)``). Train loss and accuracy are measured on the
+    forward passes of the epoch, before each update; ``val`` is evaluated after each
+    epoch. The progress bar goes to stderr and is quiet when stderr is not a terminal.
+    """
+    if compiled:
+        from .compiled import fit_compiled
+
+        return fit_compiled(model, train, loss=loss, optimizer=optimizer, epochs=epochs,
+                            batch_size=batch_size, shuffle=shuffle, val=val, seed=seed,
+                            progress=progress)
+    pairs = _check_pairs(train, "train")
+    if val is not None:
+        _check_pairs(val, "val")
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
+        raise ValueError(f"epochs must be an int ≥ 0, got {epochs!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
+            batch_size, numbers.Integral) or batch_size < 1):
+        raise ValueError(
+            f"batch_size must be a positive int or None (full batch), got {batch_size!r}"
+        )
+    if optimizer is None:
+        optimizer = SGD(model, lr=0.01)
+    rng = make_rng(seed)
+    size = len(pairs) if batch_size is None else min(batch_size, len(pairs))
+    per_epoch = -(-len(pairs) // size)
+    history = History()
+
+    from tqdm.auto import tqdm
+
+    # disable=None: tqdm stays quiet when stderr is not a terminal (CI, pipes, logs)
+    with tqdm(total=epochs * per_epoch, desc="fit", unit="step",
+              disable=None if progress else True, leave=False) as bar:
+        for _ in range(epochs):
+            total, hits = 0.0, 0
+            for batch in batches(pairs, size, shuffle=shuffle, seed=rng):
+                optimizer.zero_grad()
+                losses = []
+                for x, t in batch:
+                    outputs = model(x)
+                    losses.append(_loss_value(loss, outputs, t))
+                    correct = is_correct(outputs, t)
+                    if hits is not None:
+                        hits = None if correct is None else hits + correct
+                batch_loss = losses[0] if len(losses) == 1 else autograd.sum(losses) / len(losses)
+                batch_loss.backward()
+                optimizer.step()
+                total += sum(value.data for value in losses)
+                history.steps += 1
+                history.samples += len(batch)
+                bar.update(1)
+            history.train_loss.append(total / len(pairs))
+            if hits is not None:
+                history.train_accuracy.append(hits / len(pairs))
+            shown = {"loss": f"{history.train_loss[-1]:.4g}"}
+            if val is not None:
+                val_loss, val_accuracy = evaluate(model, val, loss)
+                history.val_loss.append(val_loss)
+                shown["val_loss"] = f"{val_loss:.4g}"
+                if val_accuracy is not None:
+                    history.val_accuracy.append(val_accuracy)
+            bar.set_postfix(shown)
+    return history
