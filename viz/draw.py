@@ -148,7 +148,7 @@ def draw(
         shown = lambda node: (node.data, node.grad)
     else:
         shown = lambda node: numbers.get(node, (node.data, node.grad))
-    captions = {node: _caption(node, param_names, names, precision) for node in order}
+    captions = {node: node_caption(node, param_names, names, precision) for node in order}
     lit = _as_set(highlight)
     lit_edges = set(highlight_edges or ())
 
@@ -156,7 +156,7 @@ def draw(
     for node in order:
         data, grad = shown(node)
         faded = data is None
-        dot.node(ids[node], _value_label(captions[node], data, grad, roles[node], show_data,
+        dot.node(ids[node], value_label(captions[node], data, grad, roles[node], show_data,
                                          show_grad and not node.is_constant, precision,
                                          faded, node in lit),
                  shape="plain", tooltip=dot_string(captions[node] or ids[node]))
@@ -184,7 +184,7 @@ def draw(
     return dot
 
 
-def _caption(node: Value, params: Mapping[Value, str], names: Mapping | None,
+def node_caption(node: Value, params: Mapping[Value, str], names: Mapping | None,
              precision: int) -> str:
     if names is not None and node in names:
         return names[node]
@@ -213,7 +213,7 @@ def _edge_label(local: float, upstream: float | None, precision: int) -> str:
     return f"<{text}>"
 
 
-def _value_label(caption: str, data: float | None, grad: float | None, role: str,
+def value_label(caption: str, data: float | None, grad: float | None, role: str,
                  show_data: bool, show_grad: bool, precision: int, faded: bool,
                  lit: bool) -> str:
     """An HTML-like table that reads like a record: label | data | grad."""
