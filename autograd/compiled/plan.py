@@ -1,0 +1,302 @@
+"""Lowering: from a traced graph to a list of steps over rows of one value matrix.
+
+Three decisions, in this order:
+
+1. *Dense layers.* A ``sum`` node whose summands include products ``w × x`` (``w`` a
+   parameter, the product read by nothing else) is a neuron. Neurons reading the same
+   operands ``x`` in the same order form a layer, computed as one matrix product with
+   its weights laid out as a contiguous block of the parameter vector.
+2. *Levels.* A node's level is one more than its deepest input's (leaves: 0). Every
+   node of a level can be computed at once.
+3. *Groups.* Nodes of one level and one op become one step; ``sum`` nodes become one
+   segmented reduction. Each group's outputs get consecutive rows, in topological
+   order, so the next group usually reads them as a slice (no copy).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..graph import consumers
+from ..ops import OPS
+from ..value import Value
+from .steps import Dense, Elementwise, Rows, SegmentSum
+from .trace import Trace
+
+__all__ = ["Plan", "lower"]
+
+
+@dataclass
+class Plan:
+    """Everything a Program needs to run: steps, row layout and parameter layout."""
+
+    steps: list
+    n_rows: int
+    n_inputs: int
+    constants: list[tuple[int, float]]  # (row, value), written once per buffer
+    loose_rows: np.ndarray  # rows holding parameters that element-wise steps read
+    loose_params: np.ndarray  # their positions in theta
+    output_rows: np.ndarray
+    params: list[Value]  # in theta order
+    nodes: list[Value]  # traced node of each row (None for the zero row), for errors
+
+
+@dataclass
+class _Layer:
+    """Neurons sharing operands: one Dense step once split by level."""
+
+    sums: list[Value]
+    weights: list[list[Value]]  # weights[j][k] multiplies x[k] in sum j
+    rests: list[list[Value]]
+    x: tuple[Value, ...]
+
+
+def _product_term(m: Value, s: Value, readers: dict, params: set[int], outputs: set[int]):
+    """(parameter, operand) if ``m`` is a product w × x read only by ``s``; else None."""
+    if m.op_entry is not OPS["mul"] or id(m) in outputs or len(readers[m]) != 1:
+        return None
+    a, b = m.inputs
+    if (id(a) in params) == (id(b) in params):
+        return None  # p × p or x × y: not a weight times an operand
+    return (a, b) if id(a) in params else (b, a)
+
+
+def _find_layers(trace: Trace, readers: dict, params: set[int]) -> list[_Layer]:
+    """Neurons grouped by shared operands; groups whose weights repeat are dropped."""
+    outputs = {id(out) for out in trace.outputs}
+    groups: dict[tuple, _Layer] = {}
+    for node in trace.order:
+        if node.op_entry is not OPS["sum"]:
+            continue
+        weights, xs, rest = [], [], []
+        for inp in node.inputs:
+            term = _product_term(inp, node, readers, params, outputs)
+            if term is None:
+                rest.append(inp)
+            else:
+                weights.append(term[0])
+                xs.append(term[1])
+        if not weights:
+            continue
+        key = tuple(id(x) for x in xs)
+        layer = groups.setdefault(key, _Layer([], [], [], tuple(xs)))
+        layer.sums.append(node)
+        layer.weights.append(weights)
+        layer.rests.append(rest)
+    layers, used = [], set()
+    for layer in groups.values():
+        ids = [id(w) for row in layer.weights for w in row]
+        # A weight must own one place in theta: shared weights stay element-wise.
+        if len(set(ids)) == len(ids) and used.isdisjoint(ids):
+            used.update(ids)
+            layers.append(layer)
+    return layers
+
+
+def _const_key(x: float) -> bytes:
+    return struct.pack("<d", x)  # tells -0.0 from 0.0; nan equals itself
+
+
+class _Builder:
+    def __init__(self, trace: Trace, wrt_inputs: bool) -> None:
+        self.trace = trace
+        self.wrt_inputs = wrt_inputs
+        self.readers = consumers(trace.order)
+        self.param_ids = {id(p): k for k, p in enumerate(trace.params)}
+        params, outputs = set(self.param_ids), {id(o) for o in trace.outputs}
+        self.layers = _find_layers(trace, self.readers, params)
+        self.layer_of: dict[int, tuple[_Layer, int]] = {}
+        self.elided: set[int] = set()  # products folded into a matrix product
+        for layer in self.layers:
+            for j, s in enumerate(layer.sums):
+                self.layer_of[id(s)] = (layer, j)
+                for inp in s.inputs:
+                    if _product_term(inp, s, self.readers, params, outputs):
+                        self.elided.add(id(inp))
+
+    def operands(self, node: Value) -> list[Value]:
+        """What a node reads once products are folded: a layer's x and rest, else inputs."""
+        if id(node) in self.layer_of:
+            layer, j = self.layer_of[id(node)]
+            return list(layer.x) + layer.rests[j]
+        return list(node.inputs)
+
+    def levels(self) -> dict[int, int]:
+        level: dict[int, int] = {}
+        for node in self.trace.order:
+            if not node.inputs:
+                level[id(node)] = 0
+            elif id(node) not in self.elided:
+                level[id(node)] = 1 + max(level[id(x)] for x in self.operands(node))
+        return level
+
+    def needs_grad(self) -> dict[int, bool]:
+        needs: dict[int, bool] = {}
+        inputs = {id(x) for x in self.trace.inputs}
+        for node in self.trace.order:
+            if id(node) in self.elided:
+                continue
+            if not node.inputs:
+                needs[id(node)] = id(node) in self.param_ids or (
+                    self.wrt_inputs and id(node) in inputs
+                )
+            else:
+                needs[id(node)] = id(node) in self.layer_of or any(
+                    needs[id(x)] for x in self.operands(node)
+                )
+        return needs
+
+    def groups(self, level: dict[int, int]) -> list[list[Value]]:
+        """Op nodes grouped by (level, op, arity) or (level, layer), in execution order."""
+        grouped: dict[tuple, list[Value]] = defaultdict(list)
+        for node in self.trace.order:
+            if not node.inputs or id(node) in self.elided:
+                continue
+            if id(node) in self.layer_of:
+                kind = ("dense", id(self.layer_of[id(node)][0]))
+            elif node.op_entry is OPS["sum"]:
+                kind = ("sum",)
+            else:
+                kind = ("op", node.op_entry.name, len(node.inputs))
+            grouped[(level[id(node)], *kind)].append(node)
+        # dicts keep insertion order, so ties in level keep topological order
+        return [grouped[key] for key in sorted(grouped, key=lambda k: k[0])]
+
+
+def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
+    """The steps that replay ``trace`` on a batch, with row and parameter layouts."""
+    b = _Builder(trace, wrt_inputs)
+    level, needs = b.levels(), b.needs_grad()
+    groups = b.groups(level)
+    theta_order, in_theta, dense_blocks = _theta_layout(b, groups)
+
+    # Parameters that some step reads as a row (not as a weight or bias block).
+    read_as_rows = {id(o) for o in trace.outputs}
+    for group in groups:
+        for node in group:
+            if id(node) in b.layer_of:
+                layer, j = b.layer_of[id(node)]
+                if dense_blocks[id(group[0])][1] is None:
+                    read_as_rows.update(id(x) for x in layer.rests[j])
+            else:
+                read_as_rows.update(id(x) for x in node.inputs)
+
+    # Rows: inputs, one row of zeros, constants, parameters read as rows, groups.
+    row: dict[int, int] = {id(x): i for i, x in enumerate(trace.inputs)}
+    nodes: list = list(trace.inputs)
+    zero_row = len(nodes)
+    nodes.append(None)
+    constants: list[tuple[int, float]] = [(zero_row, 0.0)]
+    const_rows: dict[bytes, int] = {}
+    loose: list[Value] = []
+    for node in trace.order:
+        if node.inputs or id(node) in row or id(node) not in read_as_rows:
+            continue
+        if node.is_constant:
+            key = _const_key(node.data)
+            if key not in const_rows:
+                const_rows[key] = len(nodes)
+                constants.append((len(nodes), node.data))
+                nodes.append(node)
+            row[id(node)] = const_rows[key]
+        else:
+            row[id(node)] = len(nodes)
+            nodes.append(node)
+            loose.append(node)
+    for group in groups:
+        for node in group:
+            row[id(node)] = len(nodes)
+            nodes.append(node)
+
+    steps = []
+    for group in groups:
+        out = slice(row[id(group[0])], row[id(group[-1])] + 1)
+        first = group[0]
+        if id(first) in b.layer_of:
+            steps.append(_dense_step(b, group, out, row, zero_row, needs, dense_blocks[id(first)]))
+        elif first.op_entry is OPS["sum"]:
+            segments = [[row[id(x)] for x in s.inputs] for s in group]
+            grad = any(needs[id(x)] for s in group for x in s.inputs)
+            steps.append(SegmentSum(out, segments, grad, group))
+        else:
+            steps.append(_elementwise_step(group, out, row, needs))
+
+    loose_rows = np.array([row[id(p)] for p in loose], dtype=np.intp)
+    loose_params = np.array([in_theta[id(p)] for p in loose], dtype=np.intp)
+    output_rows = np.array([row[id(o)] for o in trace.outputs], dtype=np.intp)
+    return Plan(steps, len(nodes), len(trace.inputs), constants, loose_rows, loose_params,
+                output_rows, theta_order, nodes)
+
+
+def _theta_layout(b: _Builder, groups: list[list[Value]]) -> tuple[list[Value], dict, dict]:
+    """theta order: each dense step's weights as a row-major block, its biases, the rest."""
+    in_theta: dict[int, int] = {}
+    theta_order: list[Value] = []
+
+    def place(p: Value) -> None:
+        if id(p) not in in_theta:
+            in_theta[id(p)] = len(theta_order)
+            theta_order.append(p)
+
+    weight_ids = {id(w) for layer in b.layers for r in layer.weights for w in r}
+    dense_blocks: dict[int, tuple[slice, slice | None]] = {}
+    for group in groups:
+        if id(group[0]) not in b.layer_of:
+            continue
+        layer = b.layer_of[id(group[0])][0]
+        start = len(theta_order)
+        for s in group:
+            for w in layer.weights[b.layer_of[id(s)][1]]:
+                place(w)
+        w_block = slice(start, len(theta_order))
+        rests = [layer.rests[b.layer_of[id(s)][1]] for s in group]
+        bias_block = None
+        if all(len(r) == 1 and id(r[0]) in b.param_ids for r in rests):
+            ids = [id(r[0]) for r in rests]
+            if len(set(ids)) == len(ids) and not set(ids) & (weight_ids | set(in_theta)):
+                start = len(theta_order)
+                for r in rests:
+                    place(r[0])
+                bias_block = slice(start, len(theta_order))
+        dense_blocks[id(group[0])] = (w_block, bias_block)
+    for p in b.trace.params:
+        place(p)
+    return theta_order, in_theta, dense_blocks
+
+
+def _elementwise_step(group: list[Value], out: slice, row: dict, needs: dict) -> Elementwise:
+    op = group[0].op_entry
+    args: list = []
+    grad_positions = []
+    for k in range(len(group[0].inputs)):
+        column = [s.inputs[k] for s in group]
+        values = {_const_key(x.data) for x in column if x.is_constant}
+        if all(x.is_constant for x in column) and len(values) == 1:
+            args.append(column[0].data)  # one constant for all: broadcast a float
+        else:
+            args.append(Rows([row[id(x)] for x in column]))
+            if any(needs[id(x)] for x in column):
+                grad_positions.append(k)
+    return Elementwise(op, out, args, grad_positions, group)
+
+
+def _dense_step(b: _Builder, group: list[Value], out: slice, row: dict, zero_row: int,
+                needs: dict, blocks: tuple[slice, slice | None]) -> Dense:
+    layer = b.layer_of[id(group[0])][0]
+    w_block, bias_block = blocks
+    rests = [] if bias_block is not None else [layer.rests[b.layer_of[id(s)][1]] for s in group]
+    width = max((len(r) for r in rests), default=0)
+    rest_rows = None
+    rest_grad = False
+    if width:
+        padded = [[row[id(x)] for x in r] + [zero_row] * (width - len(r)) for r in rests]
+        rest_rows = Rows([k for r in padded for k in r])
+        rest_grad = any(needs[id(x)] for r in rests for x in r)
+    return Dense(
+        out, Rows([row[id(x)] for x in layer.x]), w_block, (len(group), len(layer.x)),
+        bias_block, rest_rows, width, any(needs[id(x)] for x in layer.x), rest_grad, group,
+    )

@@ -1,0 +1,283 @@
+"""``Program``: a traced graph replayed forward and backward on whole batches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ..modes import AnomalyError, state
+from ..value import DomainError, Value, _describe
+from .plan import Plan
+from .steps import Dense, Elementwise, Rows, SegmentSum
+from .trace import StructureError, Trace, retrace_signature, signature_difference
+
+__all__ = ["Program"]
+
+_REDUCTIONS = ("sum", "mean")
+
+
+class Program:
+    """A function of Values traced once, replayed on batches without building Values.
+
+    ``program(X)`` reads every parameter's ``.data``, runs the graph on each row of
+    ``X`` (shape ``(batch, n_inputs)``, or one sample) and returns the outputs;
+    ``program.backward()`` then adds the batch's gradients into each parameter's
+    ``.grad``, summed over the batch (``reduction="sum"``, what calling eager
+    ``backward()`` once per sample gives) or averaged (``"mean"``).
+
+    Training loops can skip the Values: ``theta`` holds the parameters (in the order
+    of ``params``), ``forward(X)`` runs on ``theta`` as it is, ``gradient()`` returns
+    the gradient in the same order, and ``load_params()`` / ``store_params()`` copy
+    between ``theta`` and the parameters' ``.data``.
+    """
+
+    def __init__(self, fn: Callable, trace: Trace, plan: Plan, wrt_inputs: bool) -> None:
+        self.fn = fn
+        self.trace = trace
+        self.plan = plan
+        self.params: list[Value] = plan.params
+        self.n_inputs = plan.n_inputs
+        self.n_outputs = len(trace.outputs)
+        self.wrt_inputs = wrt_inputs
+        self.theta = np.zeros(len(self.params))
+        self.input_grads: np.ndarray | None = None  # set by backward when wrt_inputs
+        self.load_params()
+        self._steps = plan.steps
+        self._backward_steps = [s for s in reversed(plan.steps) if _has_backward(s)]
+        self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._last: tuple[np.ndarray, int] | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Program({self.n_inputs} inputs -> {self.n_outputs} outputs, "
+            f"{len(self.params)} params, {len(self.trace.order)} nodes in "
+            f"{len(self._steps)} steps)"
+        )
+
+    # --- parameters ----------------------------------------------------------------
+
+    def load_params(self) -> None:
+        """Copy every parameter's ``.data`` into ``theta``."""
+        self.theta[:] = np.fromiter((p.data for p in self.params), float, len(self.params))
+
+    def store_params(self) -> None:
+        """Copy ``theta`` back into every parameter's ``.data`` (so drawings show it)."""
+        for p, x in zip(self.params, self.theta.tolist(), strict=True):
+            p.data = x
+
+    def store_grads(self, gtheta: np.ndarray) -> None:
+        """Add ``gtheta`` into the parameters' ``.grad`` (leaves accumulate, as in eager)."""
+        for p, g in zip(self.params, gtheta.tolist(), strict=True):
+            p.grad += g
+
+    # --- running ---------------------------------------------------------------------
+
+    def __call__(self, X: Sequence | np.ndarray) -> np.ndarray | float:
+        """The outputs for each sample of ``X``, with parameters read from their Values."""
+        self.load_params()
+        return self.forward(X)
+
+    def forward(self, X: Sequence | np.ndarray) -> np.ndarray | float:
+        """Outputs for the samples of ``X`` at the current ``theta``.
+
+        ``X`` of shape (batch, n_inputs) gives (batch, n_outputs), squeezed to (batch,)
+        for one output; one sample (n_inputs,) gives (n_outputs,) or a float.
+        """
+        batch, single = self._as_batch(X)
+        V, _ = self._buffer(len(batch))
+        V[: self.n_inputs] = batch.T
+        plan = self.plan
+        if len(plan.loose_rows):
+            V[plan.loose_rows] = self.theta[plan.loose_params][:, None]
+        with np.errstate(all="ignore"):  # non-finite results are looked at below
+            for k, step in enumerate(self._steps):
+                try:
+                    step.forward(V, self.theta)
+                except (ValueError, ZeroDivisionError, OverflowError):
+                    # an op without an array forward runs its scalar one, which raises
+                    self._explain(V, self._steps[:k], failed=step)
+                    raise
+        if not np.isfinite(V).all():
+            self._explain(V, self._steps)
+        self._last = (V, len(batch))
+        out = V[plan.output_rows].T
+        if self.n_outputs == 1:
+            out = out[:, 0]
+            return float(out[0]) if single else out.copy()
+        return out[0].copy() if single else out.copy()
+
+    def gradient(self, grad: Sequence | np.ndarray | float | None = None,
+                 reduction: str = "sum") -> np.ndarray:
+        """∂(outputs · grad)/∂theta for the last forward, summed or averaged over the batch.
+
+        ``grad`` is the gradient of whatever the outputs feed (default 1 for a single
+        output, per sample); it does not touch any ``.grad``.
+        """
+        if self._last is None:
+            raise RuntimeError("call the program on a batch before asking for gradients")
+        if reduction not in _REDUCTIONS:
+            raise ValueError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
+        V, n = self._last
+        G = self._buffer(n)[1]
+        G.fill(0.0)
+        seed = self._seed(grad, n)
+        if reduction == "mean":
+            seed = seed / n
+        Rows(self.plan.output_rows).add(G, seed.T)
+        gtheta = np.zeros_like(self.theta)
+        with np.errstate(all="ignore"):
+            for step in self._backward_steps:
+                step.backward(V, G, self.theta, gtheta)
+        if len(self.plan.loose_rows):
+            np.add.at(gtheta, self.plan.loose_params, G[self.plan.loose_rows].sum(axis=1))
+        if self.wrt_inputs:
+            self.input_grads = G[: self.n_inputs].T.copy()
+        if state.anomaly and not np.isfinite(gtheta).all():
+            bad = int(np.flatnonzero(~np.isfinite(gtheta))[0])
+            raise AnomalyError(
+                f"detect_anomaly: compiled backward gave gradient {gtheta[bad]!r} for "
+                f"parameter {bad} ({_describe(self.params[bad])})"
+            )
+        return gtheta
+
+    def backward(self, grad: Sequence | np.ndarray | float | None = None,
+                 reduction: str = "sum") -> None:
+        """Add the last batch's gradients into the parameters' ``.grad``.
+
+        ``reduction="sum"`` gives what one eager ``backward()`` per sample would;
+        ``"mean"`` divides by the batch size. With ``wrt_inputs=True`` at compile time
+        ``input_grads`` holds ∂/∂X, shape (batch, n_inputs).
+        """
+        self.store_grads(self.gradient(grad, reduction))
+
+    def check(self, samples: Sequence[Sequence[float]]) -> None:
+        """Re-trace ``fn`` eagerly on each sample; raise StructureError if a graph differs."""
+        for i, sample in enumerate(samples):
+            found, _ = retrace_signature(self.fn, list(sample), self.trace.params)
+            difference = signature_difference(self.trace.signature, found)
+            if difference is not None:
+                name = getattr(self.fn, "__name__", "the traced function")
+                raise StructureError(
+                    f"{name} builds a different graph for sample {i} ({list(sample)[:8]}"
+                    f"{' …' if len(sample) > 8 else ''}): {difference}. A compiled program "
+                    "replays one fixed graph, so Python control flow on Values' data "
+                    "(if/else, min/max, constants computed from data) cannot be compiled; "
+                    "express it with ops (relu, step, abs) or run eagerly"
+                )
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _as_batch(self, X: Sequence | np.ndarray) -> tuple[np.ndarray, bool]:
+        try:
+            batch = np.asarray(X, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"inputs must be numbers of shape (batch, {self.n_inputs}) or "
+                f"({self.n_inputs},), got {X!r:.80}"
+            ) from None
+        single = batch.ndim == 1
+        if single:
+            batch = batch[None, :]
+        if batch.ndim != 2 or batch.shape[1] != self.n_inputs or batch.shape[0] == 0:
+            raise ValueError(
+                f"inputs must have shape (batch, {self.n_inputs}) or ({self.n_inputs},) "
+                f"with batch ≥ 1, got shape {np.shape(X)}"
+            )
+        return batch, single
+
+    def _buffer(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if n not in self._buffers:
+            if len(self._buffers) >= 2:  # a fit uses one batch size and maybe a last one
+                self._buffers.pop(next(iter(self._buffers)))
+            V = np.empty((self.plan.n_rows, n))
+            for row, value in self.plan.constants:
+                V[row] = value
+            self._buffers[n] = (V, np.zeros_like(V))
+        return self._buffers[n]
+
+    def _seed(self, grad: object, n: int) -> np.ndarray:
+        if grad is None:
+            if self.n_outputs != 1:
+                raise ValueError(
+                    f"the program has {self.n_outputs} outputs: pass grad, the gradient "
+                    f"for each, shape (batch, {self.n_outputs})"
+                )
+            return np.ones((n, 1))
+        seed = np.asarray(grad, dtype=float)
+        if self.n_outputs == 1 and seed.ndim <= 1:
+            seed = seed.reshape(-1, 1)
+        try:
+            return np.broadcast_to(seed, (n, self.n_outputs))
+        except ValueError:
+            raise ValueError(
+                f"grad must have shape ({n}, {self.n_outputs}) for this batch, got "
+                f"{np.shape(grad)}"
+            ) from None
+
+    def _explain(self, V: np.ndarray, done: list, failed: object = None) -> None:
+        """Raise the error eager evaluation would have raised for this batch, if any.
+
+        Looks at non-finite results of the steps ``done`` and, when a step ``failed``
+        half-way, at every node of it (its rows are not written yet).
+        """
+        position = {id(node): k for k, node in enumerate(self.trace.order)}
+        worst: tuple | None = None
+        for step in [*done, failed] if failed is not None else done:
+            block = V[step.out]
+            suspect = np.ones(block.shape, bool) if step is failed else ~np.isfinite(block)
+            bad_rows, bad_samples = np.nonzero(suspect)
+            for j, b in zip(bad_rows.tolist(), bad_samples.tolist(), strict=True):
+                node = step.nodes[j]
+                key = (b, position[id(node)])
+                if worst is not None and key >= worst[0]:
+                    continue
+                problem = _problem(step, j, b, V, node)
+                if problem is not None:
+                    worst = (key, problem)
+        if worst is not None:
+            raise worst[1]
+
+
+def _has_backward(step: object) -> bool:
+    if isinstance(step, Elementwise):
+        return bool(step.grad_positions)
+    if isinstance(step, SegmentSum):
+        return step.needs_grad
+    return isinstance(step, Dense)
+
+
+def _problem(step: object, j: int, b: int, V: np.ndarray, node: Value) -> Exception | None:
+    """The exception eager evaluation raises at node ``j`` of ``step`` for sample ``b``."""
+    inputs = list(node.inputs)
+    if isinstance(step, Elementwise):
+        values = [a if type(a) is float else float(V[_row(a, j), b]) for a in step.args]
+    else:  # sums and products of floats never raise; only anomaly mode cares
+        values = None
+    if values is not None:
+        op = step.op
+        try:
+            result = op.forward(*values)
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            shown = ", ".join(
+                f"{chr(97 + k)} = {v!r} ({_describe(x)})"
+                for k, (v, x) in enumerate(zip(values, inputs, strict=True))
+            )
+            needs = f"; {op.name} needs {op.requires}" if op.requires else ""
+            kind = OverflowError if isinstance(exc, OverflowError) else DomainError
+            verb = "overflowed a float" if kind is OverflowError else "is undefined"
+            return kind(f"{op.name} {verb} at {shown} (sample {b} of the batch){needs} [{exc}]")
+        if np.isfinite(result):
+            return None  # no error here (or numpy and math disagree at a float's edge)
+    if state.anomaly and not np.isfinite(V[step.out][j, b]):
+        return AnomalyError(
+            f"detect_anomaly: {node.op} gave {V[step.out][j, b]!r} at sample {b} of the "
+            f"batch ({_describe(node)})"
+        )
+    return None
+
+
+def _row(rows: Rows, j: int) -> int:
+    index = rows.index
+    return index.start + j if isinstance(index, slice) else int(index[j])
+
