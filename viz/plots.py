@@ -1,0 +1,282 @@
+"""Plots of training, headless: learning curves, a loss curve over one parameter, loss surfaces.
+
+Each function returns a ``matplotlib.figure.Figure`` (Jupyter shows it inline) and
+never touches pyplot's global state, so it works on servers and in tests; write it
+with ``save_figure(fig, "curve.png")`` (.png, .svg, .pdf, … by the suffix, atomically).
+``lang="zh"`` gives Chinese titles and axis labels; they render when a CJK font is
+installed (see ``viz.fonts``).
+
+>>> from viz.plots import loss_curve, save_figure
+>>> fig = loss_curve([0, 0.1, 0.2, 0.3, 0.4, 0.5], lambda b: (b - 0.3) ** 2, parameter="b")
+>>> # save_figure(fig, "bias.png")
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from autograd import Value
+
+from .fonts import apply_fonts, quiet_missing_glyphs
+from .render import write_atomic
+
+__all__ = ["learning_curve", "loss_curve", "loss_surface", "save_figure", "LABELS"]
+
+Point = tuple[float, float]
+
+# Words on the plots, per language. Keys are what the code asks for.
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "learning_curve": "Learning curve", "epoch": "epoch", "loss": "loss",
+        "accuracy": "accuracy", "train": "training", "val": "validation",
+        "loss_against": "Loss against {name}", "minimum": "minimum: {loss} at {name} = {at}",
+        "surface": "Loss surface over {a} and {b}", "path": "descent path",
+        "start": "start", "end": "end",
+    },
+    "zh": {
+        "learning_curve": "学习曲线", "epoch": "轮次", "loss": "损失",
+        "accuracy": "准确率", "train": "训练集", "val": "验证集",
+        "loss_against": "损失随 {name} 的变化", "minimum": "最小值：{name} = {at} 时损失为 {loss}",
+        "surface": "损失曲面（{a}, {b}）", "path": "梯度下降路径",
+        "start": "起点", "end": "终点",
+    },
+}
+
+_TRAIN, _VAL, _PATH, _MINIMUM = "#2563eb", "#ea580c", "#dc2626", "#dc2626"
+
+
+def _words(lang: str) -> dict[str, str]:
+    if lang not in LABELS:
+        raise ValueError(f"lang must be one of {', '.join(sorted(LABELS))}, got {lang!r}")
+    return LABELS[lang]
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    # A Figure with its own Agg canvas, not pyplot: no global state, no display needed.
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _numbers(values: object, what: str) -> list[float]:
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{what} must be a sequence of numbers, got {values!r}")
+    try:
+        numbers = [float(v) for v in values]
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be a sequence of numbers, got {values!r}") from None
+    return numbers
+
+
+def _series(history: object, name: str) -> list[float]:
+    """``history.name`` (a History) or ``history[name]`` (a dict); [] when absent."""
+    if isinstance(history, Mapping):
+        values = history.get(name, [])
+    else:
+        values = getattr(history, name, [])
+    return _numbers(values or [], f"history.{name}")
+
+
+def learning_curve(history: object, *, title: str | None = None, lang: str = "en",
+                   log_scale: bool = False) -> Figure:
+    """Training (and validation) loss per epoch, with accuracy beside it when recorded.
+
+    ``history`` is an ``nn.History`` or a dict with ``train_loss`` and optionally
+    ``val_loss``, ``train_accuracy``, ``val_accuracy``.
+    """
+    words = _words(lang)
+    train_loss = _series(history, "train_loss")
+    if not train_loss:
+        raise ValueError("the history has no train_loss yet: train for at least one epoch")
+    val_loss = _series(history, "val_loss")
+    accuracies = (_series(history, "train_accuracy"), _series(history, "val_accuracy"))
+    has_accuracy = any(accuracies)
+
+    fig = _new_figure(10 if has_accuracy else 6, 4)
+    axes = fig.subplots(1, 2 if has_accuracy else 1, squeeze=False)[0]
+    _plot_epochs(axes[0], (train_loss, val_loss), words)
+    axes[0].set_ylabel(words["loss"])
+    if log_scale:
+        axes[0].set_yscale("log")
+    if has_accuracy:
+        _plot_epochs(axes[1], accuracies, words)
+        axes[1].set_ylabel(words["accuracy"])
+        axes[1].set_ylim(-0.02, 1.02)
+    fig.suptitle(title if title is not None else words["learning_curve"])
+    apply_fonts(fig)
+    return fig
+
+
+def _plot_epochs(ax, series: tuple[list[float], list[float]], words: dict[str, str]) -> None:
+    for values, key, colour in zip(series, ("train", "val"), (_TRAIN, _VAL), strict=True):
+        if values:
+            epochs = range(1, len(values) + 1)
+            marker = "o" if len(values) <= 30 else None
+            ax.plot(epochs, values, color=colour, marker=marker, markersize=3,
+                    label=words[key])
+    ax.set_xlabel(words["epoch"])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    ax.legend()
+
+
+def loss_curve(values: Sequence[float], losses: Sequence[float] | Callable[[float], object],
+               *, parameter: str = "b", title: str | None = None, lang: str = "en") -> Figure:
+    """The loss at each value of one parameter (the brute-force search), minimum marked.
+
+    ``losses`` is a list (one per value) or a function of the parameter returning a
+    number or a Value, e.g. the MSE of a model whose output bias is set to it.
+    """
+    words = _words(lang)
+    xs = _numbers(values, "values")
+    if callable(losses):
+        ys = [_loss_number(losses(x), f"the loss at {parameter} = {x!r}") for x in xs]
+    else:
+        ys = _numbers(losses, "losses")
+    if len(xs) != len(ys):
+        raise ValueError(f"values and losses must have the same length, got {len(xs)} "
+                         f"values and {len(ys)} losses")
+    if len(xs) < 2:
+        raise ValueError(f"a loss curve needs at least 2 points, got {len(xs)}")
+    if not all(math.isfinite(v) for v in xs + ys):
+        raise ValueError("values and losses must be finite numbers")
+
+    fig = _new_figure(6, 4)
+    ax = fig.subplots()
+    ax.plot(xs, ys, color=_TRAIN, marker="o", markersize=4)
+    best = min(range(len(ys)), key=ys.__getitem__)
+    shown = {"name": parameter, "at": f"{xs[best]:.4g}", "loss": f"{ys[best]:.5g}"}
+    ax.scatter([xs[best]], [ys[best]], s=80, color=_MINIMUM, zorder=3,
+               label=words["minimum"].format(**shown))
+    ax.set_xlabel(parameter)
+    ax.set_ylabel(words["loss"])
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.suptitle(title if title is not None else words["loss_against"].format(name=parameter))
+    apply_fonts(fig)
+    return fig
+
+
+def _loss_number(result: object, what: str) -> float:
+    number = result.data if isinstance(result, Value) else result
+    try:
+        return float(number)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be a number or a Value, got {result!r}") from None
+
+
+def _range(bounds: object, what: str) -> tuple[float, float]:
+    numbers = _numbers(bounds, what)
+    if len(numbers) != 2 or not all(math.isfinite(v) for v in numbers) \
+            or not numbers[0] < numbers[1]:
+        raise ValueError(f"{what} must be (low, high) with finite low < high, got {bounds!r}")
+    return numbers[0], numbers[1]
+
+
+def _safe_loss(loss: Callable[[float, float], object], a: float, b: float) -> float:
+    try:
+        return _loss_number(loss(a, b), f"the loss at ({a!r}, {b!r})")
+    except (ArithmeticError, ValueError):
+        return math.nan  # outside the loss's domain (log of 0, overflow): a gap, not a crash
+
+
+def loss_surface(loss: Callable[[float, float], object], range1: Sequence[float],
+                 range2: Sequence[float], *, path: Sequence[Point] | None = None,
+                 names: tuple[str, str] = ("w", "b"), resolution: int = 41,
+                 title: str | None = None, lang: str = "en") -> Figure:
+    """The loss over two parameters: a contour map and a 3-D surface, with a descent path.
+
+    ``loss(p1, p2)`` returns a number or a Value; it is evaluated on a
+    ``resolution`` × ``resolution`` grid over ``range1`` × ``range2``. ``path`` is the
+    sequence of (p1, p2) points gradient descent visited, drawn on both views.
+    Points where the loss is undefined are left blank.
+    """
+    words = _words(lang)
+    if not callable(loss):
+        raise TypeError(f"loss must be a function of two numbers, got {loss!r}")
+    lo1, hi1 = _range(range1, "range1")
+    lo2, hi2 = _range(range2, "range2")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) \
+            or not 2 <= resolution <= 400:
+        raise ValueError(f"resolution must be a whole number from 2 to 400, got {resolution!r}")
+    points = [_point(p, i) for i, p in enumerate(path or ())]
+
+    grid1, grid2 = np.meshgrid(np.linspace(lo1, hi1, resolution),
+                               np.linspace(lo2, hi2, resolution))
+    heights = np.array([[_safe_loss(loss, float(a), float(b))
+                         for a, b in zip(row1, row2, strict=True)]
+                        for row1, row2 in zip(grid1, grid2, strict=True)])
+    if not np.isfinite(heights).any():
+        raise ValueError("the loss is undefined (or not finite) everywhere on this grid")
+    path_heights = [_safe_loss(loss, a, b) for a, b in points]
+
+    fig = _new_figure(11, 4.6)
+    flat = fig.add_subplot(1, 2, 1)
+    filled = flat.contourf(grid1, grid2, heights, levels=20, cmap="viridis")
+    flat.contour(grid1, grid2, heights, levels=20, colors="white", linewidths=0.4, alpha=0.5)
+    fig.colorbar(filled, ax=flat, label=words["loss"])
+    flat.set_xlabel(names[0])
+    flat.set_ylabel(names[1])
+
+    # computed_zorder off: the descent path is drawn over the surface, not hidden in it.
+    solid = fig.add_subplot(1, 2, 2, projection="3d", computed_zorder=False)
+    solid.plot_surface(grid1, grid2, np.ma.masked_invalid(heights), cmap="viridis",
+                       alpha=0.75, linewidth=0, antialiased=True)
+    solid.set_xlabel(names[0])
+    solid.set_ylabel(names[1])
+    solid.set_zlabel(words["loss"])
+    solid.view_init(elev=40, azim=-120)  # looking down into the bowl, the path in view
+
+    if points:
+        p1s, p2s = zip(*points, strict=True)
+        flat.plot(p1s, p2s, color=_PATH, marker=".", markersize=5, label=words["path"])
+        flat.annotate(words["start"], points[0], textcoords="offset points", xytext=(6, 6),
+                      color=_PATH)
+        flat.annotate(words["end"], points[-1], textcoords="offset points", xytext=(6, -12),
+                      color=_PATH)
+        flat.legend(loc="upper right")
+        solid.plot(p1s, p2s, path_heights, color=_PATH, marker=".", markersize=4, zorder=10)
+        flat.scatter([p1s[-1]], [p2s[-1]], marker="*", s=120, color=_PATH, zorder=3)
+    fig.suptitle(title if title is not None else words["surface"].format(a=names[0],
+                                                                            b=names[1]))
+    apply_fonts(fig)
+    return fig
+
+
+def _point(point: object, index: int) -> Point:
+    numbers = _numbers(point, f"path point {index}")
+    if len(numbers) != 2:
+        raise ValueError(f"path point {index} must be a (p1, p2) pair, got {point!r}")
+    return numbers[0], numbers[1]
+
+
+def save_figure(fig: Figure, path: str | os.PathLike) -> Path:
+    """Write ``fig`` to ``path`` (format from the suffix) atomically; returns the path."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"save_figure takes a matplotlib Figure, got {fig!r}")
+    path = Path(path)
+    formats = FigureCanvasAgg(Figure()).get_supported_filetypes()
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in formats:
+        raise ValueError(f"cannot tell the format of {str(path)!r}: use one of "
+                         f"{', '.join('.' + f for f in sorted(formats))}")
+    buffer = io.BytesIO()
+    # Type 42 (TrueType) fonts in PDF/PS keep CJK text small and selectable.
+    with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}):
+        if apply_fonts(fig):
+            fig.savefig(buffer, format=fmt, dpi=150)
+        else:
+            with quiet_missing_glyphs():  # warned once already; boxes, not a flood
+                fig.savefig(buffer, format=fmt, dpi=150)
+    write_atomic(path, buffer.getvalue())
+    return path
