@@ -114,7 +114,7 @@ def draw(
     precision: int = 6,
     params: object = None,
     max_nodes: int = 300,
-    edge_labels: bool = False,
+    edge_labels: bool | str = False,
     highlight: Value | Iterable[Value] | None = None,
     highlight_edges: Iterable[tuple[Value, int]] | None = None,
     gradient_flow: bool = False,
@@ -122,11 +122,14 @@ def draw(
     numbers: Numbers | None = None,
     legend: bool = True,
     title: str | None = None,
+    fields: str = "row",
 ) -> graphviz.Digraph:
     """The graph below ``root`` as a Digraph (render it, or let Jupyter display it).
 
     ``params`` marks parameters (Values, a dict or a Module); ``edge_labels`` writes on
-    each edge its local derivative and its contribution (upstream grad × local);
+    each edge (``"highlighted"``: on highlighted edges only) its local derivative and
+    its contribution (upstream grad × local); ``fields="column"`` stacks label, data and
+    grad vertically (narrower nodes);
     ``highlight`` outlines nodes, ``highlight_edges`` ((consumer, input position) pairs)
     colours edges, drawn dashed against the arrow when ``gradient_flow``. ``names``
     overrides node captions; ``numbers`` ({node: (data, grad)}, ``None`` = not computed
@@ -134,6 +137,10 @@ def draw(
     ``max_nodes`` values the graph is collapsed by module or depth (see ``viz.collapse``).
     """
     _check_options(root, rankdir, precision, max_nodes)
+    if fields not in ("row", "column"):
+        raise ValueError(f"fields must be 'row' or 'column', got {fields!r}")
+    if edge_labels not in (True, False, "highlighted"):
+        raise ValueError(f"edge_labels must be True, False or 'highlighted', got {edge_labels!r}")
     order = topo_order(root)
     param_names = parameter_names(params)
     if len(order) > max_nodes:
@@ -158,7 +165,7 @@ def draw(
         faded = data is None
         dot.node(ids[node], value_label(captions[node], data, grad, roles[node], show_data,
                                          show_grad and not node.is_constant, precision,
-                                         faded, node in lit),
+                                         faded, node in lit, fields),
                  shape="plain", tooltip=dot_string(captions[node] or ids[node]))
         if node.is_leaf:
             continue
@@ -170,12 +177,13 @@ def draw(
         dot.edge(op_id, ids[node], color=ink)
         local = _local_grads(node, shown) if edge_labels else None
         for position, parent in enumerate(node.inputs):
+            labelled = local is not None and (edge_labels is True or (node, position) in lit_edges)
             attrs = {"color": style.FADED[1]} if faded else {}
             if (node, position) in lit_edges:
                 attrs = {"color": style.HIGHLIGHT, "penwidth": "2.2"}
                 if gradient_flow:
                     attrs.update(style="dashed", dir="back", fontcolor=style.HIGHLIGHT)
-            if local is not None:
+            if labelled:
                 attrs["label"] = _edge_label(local[position], shown(node)[1], precision)
             dot.edge(ids[parent], op_id, **attrs)
     if legend:
@@ -215,7 +223,7 @@ def _edge_label(local: float, upstream: float | None, precision: int) -> str:
 
 def value_label(caption: str, data: float | None, grad: float | None, role: str,
                  show_data: bool, show_grad: bool, precision: int, faded: bool,
-                 lit: bool) -> str:
+                 lit: bool, fields: str = "row") -> str:
     """An HTML-like table that reads like a record: label | data | grad."""
     fill, border = style.ROLES[role]
     ink = ""
@@ -240,8 +248,10 @@ def value_label(caption: str, data: float | None, grad: float | None, role: str,
     if not cells:
         cells.append("<TD> </TD>")
     width = "3" if lit else "0"  # cells carry the border; the table adds one when lit
+    rows = ("<TR>" + "".join(cells) + "</TR>" if fields == "row"
+            else "".join(f"<TR>{cell}</TR>" for cell in cells))
     return (f'<<TABLE BORDER="{width}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
-            f'COLOR="{border}" BGCOLOR="{fill}"><TR>{"".join(cells)}</TR></TABLE>>')
+            f'COLOR="{border}" BGCOLOR="{fill}">{rows}</TABLE>>')
 
 
 def _ink(text: str, colour: str) -> str:
