@@ -1,0 +1,234 @@
+"""autograd.compiled: the replayed program gives the eager graph's numbers, or a clear error."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import autograd
+from autograd import DomainError, Op, Value
+from autograd.compiled import StructureError, compile
+from autograd.compiled.steps import Dense
+from autograd.ops import OPS
+from autograd.testing import expressions
+
+
+def close(a: float, b: float, scale: float = 0.0) -> bool:
+    """Within 1e-12 relative (the issue's bar), with a floor for results that cancel to ~0."""
+    return abs(a - b) <= 1e-12 * max(abs(a), abs(b), scale, 1e-300)
+
+
+def eager(fn, sample, params):
+    """Output and gradients (params, then inputs) from one eager backward, .grad left as found."""
+    saved = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    xs = [Value(x) for x in sample]
+    out = fn(*xs)
+    out.backward()
+    grads = [p.grad for p in params], [x.grad for x in xs]
+    for p, g in zip(params, saved, strict=True):
+        p.grad = g
+    return out.data, grads
+
+
+def perturbed(point, rng, n):
+    return [list(point)] + [[x + rng.uniform(-1e-3, 1e-3) for x in point] for _ in range(n)]
+
+
+@settings(max_examples=80)
+@given(expr=expressions(max_inputs=4, max_steps=10), n_params=st.integers(0, 4),
+       seed=st.integers(0, 2**16))
+def test_random_dags_match_eager_forward_and_gradients(expr, n_params, seed):
+    n_params = min(n_params, expr.n_inputs)
+    params = [Value(x, f"p{i}") for i, x in enumerate(expr.point[:n_params])]
+
+    def fn(*xs):
+        return expr(*params, *xs)
+
+    samples = perturbed(expr.point[n_params:], random.Random(seed), 3)
+    expected = []
+    for sample in samples:
+        try:
+            expected.append(eager(fn, sample, params))
+        except (DomainError, OverflowError):
+            assume(False)
+    program = compile(fn, samples[0], params=params, wrt_inputs=True)
+    outputs = program(np.array(samples).reshape(len(samples), -1))
+    program.backward()
+    for out, (want, _) in zip(outputs, expected, strict=True):
+        assert close(out, want), (out, want)
+    scale = max([abs(g) for _, (gp, gx) in expected for g in gp + gx] + [0.0])
+    for k, p in enumerate(params):
+        want = sum(gp[k] for _, (gp, _) in expected)
+        assert close(p.grad, want, scale * 1e-3), (k, p.grad, want)
+    for i, (_, (_, gx)) in enumerate(expected):
+        for j, want in enumerate(gx):
+            assert close(program.input_grads[i, j], want, scale * 1e-3), (i, j)
+
+
+def mlp(rng, sizes, activation="tanh"):
+    """Neurons as nn builds them: sum(w·x products + [b]) then the activation."""
+    layers, n = [], sizes[0]
+    for size in sizes[1:]:
+        layers.append([([Value(rng.uniform(-1, 1)) for _ in range(n)], Value(rng.uniform(-1, 1)))
+                       for _ in range(size)])
+        n = size
+    params = [p for layer in layers for ws, b in layer for p in [*ws, b]]
+
+    def forward(xs):
+        for k, layer in enumerate(layers):
+            xs = [autograd.sum([w * x for w, x in zip(ws, xs, strict=True)] + [b])
+                  for ws, b in layer]
+            if k < len(layers) - 1:
+                xs = [x.apply(activation) for x in xs]
+        return xs
+
+    return forward, params
+
+
+def test_mlp_is_lowered_to_matrix_products_and_matches_eager():
+    forward, params = mlp(random.Random(1), [3, 6, 5, 2])
+
+    def loss(x0, x1, x2, t0, t1):
+        y = forward([x0, x1, x2])
+        return (y[0] - t0) ** 2 + (y[1] - t1) ** 2
+
+    X = np.random.default_rng(2).normal(size=(9, 5))
+    program = compile(loss, X[0], params=params)
+    assert sum(isinstance(s, Dense) for s in program.plan.steps) == 3
+    losses = program(X)
+    program.backward(reduction="mean")
+    got = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    total = autograd.sum([loss(*[Value(v) for v in row]) for row in X]) / len(X)
+    total.backward()
+    assert close(float(losses.mean()), total.data)
+    for g, p in zip(got, params, strict=True):
+        assert close(g, p.grad, 1e-3 * max(abs(q.grad) for q in params))
+
+
+def test_several_outputs_take_a_gradient_per_output():
+    forward, params = mlp(random.Random(3), [2, 4, 3])
+    program = compile(lambda a, b: forward([a, b]), [0.1, 0.2], params=params)
+    X = [[0.3, -0.7], [1.5, 0.25]]
+    out = program(X)
+    assert out.shape == (2, 3)
+    for row, values in zip(X, out, strict=True):
+        want = [v.data for v in forward([Value(x) for x in row])]
+        assert all(close(a, b) for a, b in zip(values, want, strict=True))
+    with pytest.raises(ValueError, match="3 outputs: pass grad"):
+        program.backward()
+    with pytest.raises(ValueError, match=r"shape \(2, 3\)"):
+        program.backward(np.ones((2, 2)))
+
+
+def test_backward_twice_accumulates_like_eager_leaves():
+    w = Value(2.0, "w")
+    program = compile(lambda x: w * x * x, [1.0])
+    assert program.params == [w]
+    program([[3.0]])
+    program.backward()
+    program.backward()
+    assert w.grad == 18.0  # 2 × (x² = 9)
+
+
+def test_parameters_are_read_fresh_and_written_back():
+    w, b = Value(0.5, "w"), Value(0.6, "b")
+    program = compile(lambda x: w * x + b, [0.0], params=[w, b])
+    assert program([[1.0], [2.0]]).tolist() == [1.1, 1.6]
+    w.data = 1.0
+    assert program([[2.0]]).tolist() == [2.6]  # __call__ reads .data again
+    program.theta[:] = [3.0, 4.0]
+    assert program.forward([2.0]) == 10.0  # forward uses theta as it is
+    program.store_params()
+    assert (w.data, b.data) == (3.0, 4.0)
+
+
+def test_shared_weights_and_squares_of_parameters_stay_exact():
+    # w is used by two neurons and squared (L2): no matrix product owns it alone.
+    w, v, b = Value(0.3, "w"), Value(-0.2, "v"), Value(0.1, "b")
+
+    def fn(x, y):
+        h1 = autograd.sum([w * x, v * y, b]).tanh()
+        h2 = autograd.sum([w * y, v * x]).sigmoid()
+        return h1 * h2 + 1e-2 * autograd.sum([p * p for p in (w, v, b)])
+
+    sample = [0.7, -1.2]
+    want, (grads, _) = eager(fn, sample, [w, v, b])
+    program = compile(fn, sample, params=[w, v, b])
+    assert close(program(sample), want)
+    program.backward()
+    assert all(close(p.grad, g) for p, g in zip([w, v, b], grads, strict=True))
+
+
+def test_an_unregistered_user_op_without_array_forward_works():
+    cube = Op(name="cube", symbol="³", arity=1, forward=lambda a: a ** 3,
+              local_grads=lambda a, out: (3 * a * a,), rules=("∂a³/∂a = 3a²",),
+              template="{0}³", domain=(((-2.0, 2.0),),))
+    assert "cube" not in OPS
+    w = Value(1.5)
+    program = compile(lambda x: autograd.apply(cube, w * x), [1.0])
+    assert close(program([2.0]), 27.0)
+    program.backward()
+    assert close(w.grad, 3 * 9.0 * 2.0)  # 3(wx)²·x
+
+
+def test_python_control_flow_on_data_is_detected():
+    def branchy(x):
+        return x * 2 if x > 0 else x.exp()
+
+    program = compile(branchy, [1.0])
+    message = r"sample 1 \(\[-1.0\]\): node 1 .*constant 2.0 when traced, now exp"
+    with pytest.raises(StructureError, match=message):
+        program.check([[2.0], [-1.0]])
+    with pytest.raises(StructureError, match="if/else"):
+        compile(branchy, [1.0], check=[[-3.0]])
+
+
+def test_constants_computed_from_the_data_are_detected():
+    def shifted(x, y):
+        m = max(x.data, y.data)  # a data-dependent constant, like a softmax shift
+        return (x - m).exp() + (y - m).exp()
+
+    program = compile(shifted, [1.0, 2.0])
+    program.check([[0.5, 2.0]])  # same max: same graph
+    with pytest.raises(StructureError, match="the constant 2.0 when traced, now the constant 3.0"):
+        program.check([[3.0, 2.0]])
+
+
+def test_domain_errors_name_the_op_the_value_and_the_sample():
+    program = compile(lambda x: (x - 1.0).log(), [2.0])
+    with pytest.raises(DomainError, match=r"log is undefined at a = -1.0 .*sample 1 of the batch"):
+        program([[3.0], [0.0]])
+    program2 = compile(lambda x: x.exp(), [1.0])
+    with pytest.raises(OverflowError, match="exp overflowed"):
+        program2([[1000.0]])
+
+
+def test_infinity_that_eager_allows_is_returned_not_raised():
+    program = compile(lambda x: x * x, [1.0])
+    assert program([1e200]) == math.inf  # float multiplication overflows silently
+
+
+def test_bad_inputs_get_clear_errors():
+    program = compile(lambda x, y: x * y, [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"shape \(batch, 2\) or \(2,\).*got shape \(3,\)"):
+        program([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="inputs must be numbers"):
+        program([["a", object()]])
+    with pytest.raises(TypeError, match=r"example\[1\] must be a real number"):
+        compile(lambda x, y: x * y, [1.0, "2"])
+    with pytest.raises(TypeError, match="must return a Value or a non-empty sequence"):
+        compile(lambda x: 3.0, [1.0])
+    with pytest.raises(ValueError, match="reduction must be 'sum' or 'mean'"):
+        program([1.0, 2.0])
+        program.backward(reduction="avg")
+    with pytest.raises(RuntimeError, match="call the program on a batch"):
+        compile(lambda x: x * 2, [1.0]).gradient()
