@@ -9,9 +9,12 @@ import math
 from collections.abc import Iterable, Sequence
 
 from .modes import AnomalyError, enable_grad, state
-from .value import Value, _describe
+from .value import _MANY, Value, _describe
 
 __all__ = ["topo_order", "backward", "grad", "zero_grad", "consumers"]
+
+
+_PLACE = object()  # on the DFS stack: "the node just below has all its inputs placed"
 
 
 def topo_order(root: Value) -> list[Value]:
@@ -20,24 +23,41 @@ def topo_order(root: Value) -> list[Value]:
     Deterministic: inputs are visited in order, so the same graph always gives the
     same list (the visualizer numbers nodes by it).
     """
+    # Depth-first with an explicit stack. A node is pushed, then the _PLACE marker,
+    # then its unplaced inputs; popping the marker means the node can be placed.
+    # The inputs are read from Value's slots directly (see Value.__slots__): this
+    # loop runs once per node of every graph that is backpropagated.
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list = [root]
-    push, pop, mark, append = stack.append, stack.pop, seen.add, order.append
+    push, pop, mark, place = stack.append, stack.pop, seen.add, order.append
     while stack:
         node = pop()
-        if type(node) is tuple:  # (node,): all of its inputs are placed
-            append(node[0])
+        if node is _PLACE:
+            place(pop())
             continue
         if node in seen:
             continue
         mark(node)
-        push((node,))
-        inputs = node.inputs
-        if inputs:
-            for parent in reversed(inputs):
+        a = node._a
+        if a is None:  # a leaf waits for nothing
+            place(node)
+            continue
+        push(node)
+        push(_PLACE)
+        b = node._b
+        if b is None:
+            if a not in seen:
+                push(a)
+        elif b is _MANY:
+            for parent in reversed(a):
                 if parent not in seen:
                     push(parent)
+        else:
+            if b not in seen:
+                push(b)
+            if a not in seen:
+                push(a)
     return order
 
 
@@ -54,29 +74,28 @@ def backward(root: Value, grad: float = 1.0) -> None:
     """Reverse-mode pass from ``root``; see ``Value.backward`` for the semantics."""
     order = topo_order(root)
     for node in order:
-        if node.inputs:
+        if node._a is not None:
             node.grad = 0.0  # non-leaves hold this call's gradient only
     root.grad += float(grad)
     if state.anomaly:
         _backward_checked(order)
         return
     for node in reversed(order):
-        inputs = node.inputs
-        if not inputs:
+        a = node._a
+        if a is None:
             continue
         g = node.grad
-        local_grads = node._op.local_grads
-        if len(inputs) == 2:
-            a, b = inputs
-            da, db = local_grads(a.data, b.data, node.data)
+        b = node._b
+        if b is None:
+            a.grad += node._op.local_grads(a.data, node.data)[0] * g
+        elif b is not _MANY:
+            da, db = node._op.local_grads(a.data, b.data, node.data)
             # += because a node can feed several others (and x*x feeds one twice)
             a.grad += da * g
             b.grad += db * g
-        elif len(inputs) == 1:
-            a = inputs[0]
-            a.grad += local_grads(a.data, node.data)[0] * g
         else:
-            for parent, d in zip(inputs, local_grads(*[x.data for x in inputs], node.data)):
+            local = node._op.local_grads(*[x.data for x in a], node.data)
+            for parent, d in zip(a, local, strict=True):
                 parent.grad += d * g
 
 
@@ -88,7 +107,7 @@ def _backward_checked(order: list[Value]) -> None:
             continue
         g = node.grad
         local = node._op.local_grads(*[x.data for x in inputs], node.data)
-        for position, (parent, d) in enumerate(zip(inputs, local)):
+        for position, (parent, d) in enumerate(zip(inputs, local, strict=True)):
             contribution = d * g
             if not math.isfinite(contribution):
                 raise AnomalyError(
@@ -123,7 +142,7 @@ def grad(
         if g is None or not node.inputs:
             continue
         local = node._op.local_grads(*[x.data for x in node.inputs], node.data)
-        for parent, d in zip(node.inputs, local):
+        for parent, d in zip(node.inputs, local, strict=True):
             grads[parent] = grads.get(parent, 0.0) + d * g
     return [float(grads.get(x, 0.0)) for x in inputs]
 
@@ -136,7 +155,7 @@ def _grads_as_values(order: list[Value], output: Value, inputs: Sequence[Value])
             continue
         # Local derivatives computed on the Values themselves, so they join the graph.
         local = node._op.local_grads(*node.inputs, node)
-        for parent, d in zip(node.inputs, local):
+        for parent, d in zip(node.inputs, local, strict=True):
             contribution = g * d
             previous = grads.get(parent)
             grads[parent] = contribution if previous is None else previous + contribution

@@ -42,7 +42,14 @@ class Value:
     ``<``, ``>``, ``<=``, ``>=`` compare ``data``.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "inputs")
+    # The inputs live in two slots rather than a tuple: one object per node instead of
+    # two halves what CPython's cyclic garbage collector has to scan while a graph is
+    # alive, which is most of the cost of building big graphs with the collector on.
+    #   leaf:   _a is None,  _b is None
+    #   unary:  _a = input,  _b is None
+    #   binary: _a, _b = the two inputs
+    #   n-ary:  _a = tuple of the inputs, _b is _MANY
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b")
 
     def __init__(self, data: float, label: str = "") -> None:
         if type(label) is not str:
@@ -51,24 +58,38 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._op: Op | None = None
-        self.inputs: tuple[Value, ...] = ()
+        self._a = None
+        self._b = None
 
     # --- what the graph walkers read -------------------------------------------
 
     @property
+    def inputs(self) -> tuple[Value, ...]:
+        """The operands in order, repeats kept (``x*x`` gives ``(x, x)``); ``()`` for a leaf."""
+        b = self._b
+        if b is None:
+            a = self._a
+            return () if a is None else (a,)
+        return self._a if b is _MANY else (self._a, b)
+
+    @inputs.setter
+    def inputs(self, inputs: tuple[Value, ...]) -> None:
+        _store_inputs(self, tuple(inputs))
+
+    @property
     def op(self) -> str:
         """The name of the op that made this node; ``""`` for a leaf."""
-        return self._op.name if self.inputs else ""
+        return "" if self._a is None else self._op.name
 
     @property
     def op_entry(self) -> Op | None:
         """The op table entry that made this node, ``None`` for a leaf."""
-        return self._op if self.inputs else None
+        return None if self._a is None else self._op
 
     @property
     def is_leaf(self) -> bool:
         """True for nodes with no inputs: user inputs, parameters and constants."""
-        return not self.inputs
+        return self._a is None
 
     @property
     def is_constant(self) -> bool:
@@ -77,7 +98,7 @@ class Value:
 
     def local_grads(self) -> tuple[float, ...]:
         """∂self/∂input for each input, at the current data (empty for a leaf)."""
-        if not self.inputs:
+        if self._a is None:
             return ()
         return tuple(self._op.local_grads(*[x.data for x in self.inputs], self.data))
 
@@ -96,44 +117,59 @@ class Value:
     # --- arithmetic --------------------------------------------------------------
 
     def __add__(self, other: Value | float) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(ops.ADD, self, other)
+        if type(other) is not Value:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _apply2(_ADD, self, other)
 
     def __radd__(self, other: float) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(ops.ADD, other, self)
+        return NotImplemented if other is NotImplemented else _apply2(_ADD, other, self)
 
     def __sub__(self, other: Value | float) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(ops.SUB, self, other)
+        if type(other) is not Value:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _apply2(_SUB, self, other)
 
     def __rsub__(self, other: float) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(ops.SUB, other, self)
+        return NotImplemented if other is NotImplemented else _apply2(_SUB, other, self)
 
     def __mul__(self, other: Value | float) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(ops.MUL, self, other)
+        if type(other) is not Value:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _apply2(_MUL, self, other)
 
     def __rmul__(self, other: float) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(ops.MUL, other, self)
+        return NotImplemented if other is NotImplemented else _apply2(_MUL, other, self)
 
     def __truediv__(self, other: Value | float) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(ops.DIV, self, other)
+        if type(other) is not Value:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _apply2(_DIV, self, other)
 
     def __rtruediv__(self, other: float) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(ops.DIV, other, self)
+        return NotImplemented if other is NotImplemented else _apply2(_DIV, other, self)
 
     def __pow__(self, other: Value | float) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(ops.POW, self, other)
+        if type(other) is not Value:
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _apply2(_POW, self, other)
 
     def __rpow__(self, other: float) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(ops.POW, other, self)
+        return NotImplemented if other is NotImplemented else _apply2(_POW, other, self)
 
     def __neg__(self) -> Value:
         return _apply1(ops.NEG, self)
@@ -221,6 +257,21 @@ class Value:
 
 
 _new = object.__new__
+_MANY = object()  # marks an n-ary node: _a holds the tuple of its inputs
+_ADD, _SUB, _MUL, _DIV, _POW = ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.POW
+
+
+def _store_inputs(node: Value, inputs: tuple[Value, ...]) -> None:
+    """Put ``inputs`` into the node's two input slots (see ``Value.__slots__``)."""
+    count = len(inputs)
+    if count == 2:
+        node._a, node._b = inputs
+    elif count == 1:
+        node._a, node._b = inputs[0], None
+    elif count == 0:
+        node._a = node._b = None
+    else:
+        node._a, node._b = inputs, _MANY
 
 
 def _node(data: float, op: Op | None, inputs: tuple[Value, ...]) -> Value:
@@ -230,12 +281,18 @@ def _node(data: float, op: Op | None, inputs: tuple[Value, ...]) -> Value:
     node.grad = 0.0
     node.label = ""
     node._op = op
-    node.inputs = inputs
+    _store_inputs(node, inputs)
     return node
 
 
 def _constant(number: float) -> Value:
-    return _node(float(number), _CONSTANT, ())
+    node = _new(Value)
+    node.data = float(number)
+    node.grad = 0.0
+    node.label = ""
+    node._op = _CONSTANT
+    node._a = node._b = None
+    return node
 
 
 def _operand(other: object) -> Value:
@@ -272,7 +329,9 @@ def _describe(x: Value) -> str:
 def _failure(op: Op, inputs: tuple[Value, ...], exc: Exception) -> Exception:
     """The error for an op that failed at these inputs: which op, which values, which labels."""
     names = "abcdefgh" if len(inputs) <= 8 else [f"a{i}" for i in range(len(inputs))]
-    shown = ", ".join(f"{n} = {x.data!r} ({_describe(x)})" for n, x in zip(names, inputs))
+    shown = ", ".join(
+        f"{n} = {x.data!r} ({_describe(x)})" for n, x in zip(names, inputs, strict=False)
+    )
     needs = f"; {op.name} needs {op.requires}" if op.requires else ""
     if isinstance(exc, OverflowError):
         return OverflowError(f"{op.name} overflowed a float at {shown}{needs} [{exc}]")
@@ -294,12 +353,25 @@ def _finish(op: Op, inputs: tuple[Value, ...], out: float) -> Value:
     return _node(out, op, inputs)
 
 
+# _apply1 and _apply2 are what every operator calls, so they build the node inline
+# and leave the unusual cases (no_grad, detect_anomaly, a non-float result) to _finish.
+
+
 def _apply1(op: Op, a: Value) -> Value:
     try:
         out = op.forward(a.data)
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
         raise _failure(op, (a,), exc) from None
-    return _finish(op, (a,), out)
+    if type(out) is not float or state.anomaly or not state.grad_enabled:
+        return _finish(op, (a,), out)
+    node = _new(Value)
+    node.data = out
+    node.grad = 0.0
+    node.label = ""
+    node._op = op
+    node._a = a
+    node._b = None
+    return node
 
 
 def _apply2(op: Op, a: Value, b: Value) -> Value:
@@ -307,29 +379,41 @@ def _apply2(op: Op, a: Value, b: Value) -> Value:
         out = op.forward(a.data, b.data)
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
         raise _failure(op, (a, b), exc) from None
-    return _finish(op, (a, b), out)
+    if type(out) is not float or state.anomaly or not state.grad_enabled:
+        return _finish(op, (a, b), out)
+    node = _new(Value)
+    node.data = out
+    node.grad = 0.0
+    node.label = ""
+    node._op = op
+    node._a = a
+    node._b = b
+    return node
 
 
 def apply(op: Op, *operands: Value | float) -> Value:
     """The node ``op(*operands)``; numbers among the operands become constants."""
-    inputs = []
+    inputs = operands
     for x in operands:
-        v = _operand(x)
-        if v is NotImplemented:
-            raise TypeError(
-                f"{op.name} takes Values or real numbers, got {x!r} ({type(x).__name__})"
-            )
-        inputs.append(v)
+        if type(x) is not Value:  # convert only when needed: a neuron's sum is all Values
+            inputs = tuple([_checked_operand(op, x) for x in operands])
+            break
     if op.arity is None and not inputs:
         raise ValueError(f"{op.name} needs at least one input, got none")
     if op.arity is not None and len(inputs) != op.arity:
         raise TypeError(f"{op.name} takes {op.arity} inputs, got {len(inputs)}")
-    inputs = tuple(inputs)
     try:
         out = op.forward(*[x.data for x in inputs])
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
         raise _failure(op, inputs, exc) from None
     return _finish(op, inputs, out)
+
+
+def _checked_operand(op: Op, x: object) -> Value:
+    v = _operand(x)
+    if v is NotImplemented:
+        raise TypeError(f"{op.name} takes Values or real numbers, got {x!r} ({type(x).__name__})")
+    return v
 
 
 def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001 - autograd.sum, like np.sum
