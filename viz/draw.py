@@ -37,8 +37,8 @@ def parameter_names(params: object) -> dict[Value, str]:
         return {}
     if hasattr(params, "named_parameters"):
         items = list(params.named_parameters())
-    elif isinstance(params, Mapping):
-        items = [(name, value) for name, value in params.items()]
+    elif isinstance(params, Mapping):  # {name: Value}, or {Value: name} as returned here
+        items = [(v, k) if isinstance(k, Value) else (k, v) for k, v in params.items()]
     elif isinstance(params, Value):
         items = [(params.label, params)]
     elif isinstance(params, Iterable) and not isinstance(params, str | bytes):
@@ -216,7 +216,7 @@ def _edge_label(local: float, upstream: float | None, precision: int) -> str:
     text = f"∂ = {format_number(local, precision)}"
     if upstream is not None:
         product = format_number(upstream * local, precision)
-        text += (f"<BR/>{format_factor(upstream, precision)} × "
+        text += (f"<BR/>{format_number(upstream, precision)} × "
                  f"{format_factor(local, precision)} = {product}")
     return f"<{text}>"
 
