@@ -33,7 +33,7 @@ from .losses import (  # noqa: E402
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, scalar  # noqa: E402
 from .optim import SGD, Adam, Optimizer  # noqa: E402
 from .serialize import load  # noqa: E402
-from .train import History, fit  # noqa: E402
+from .train import History, evaluate, fit  # noqa: E402
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "scalar",
@@ -42,5 +42,5 @@ __all__ = [
     "binary_cross_entropy", "hinge",
     "Optimizer", "SGD", "Adam",
     "data", "datasets", "batches", "train_test_split", "one_hot",
-    "fit", "History", "load",
+    "fit", "evaluate", "History", "load",
 ]

@@ -126,6 +126,11 @@ def _shorten(names: list[str], limit: int = 8) -> str:
     return f"[{shown}{more}]"
 
 
+def _is_sequence(x: object) -> bool:
+    # numpy arrays count too: they have a length and iterate, but are not a Sequence
+    return hasattr(x, "__len__") and hasattr(x, "__iter__") and not isinstance(x, (str, bytes))
+
+
 def _check_count(n: object, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
@@ -183,10 +188,10 @@ class Neuron(Module):
         if weights is None:
             weights = initial_weights(init, self.nin, _check_count(fan_out, "fan_out"),
                                       make_rng(seed))
-        elif isinstance(weights, (str, bytes)) or len(weights) != self.nin:
+        elif not _is_sequence(weights) or len(weights) != self.nin:
             raise ValueError(f"Neuron({self.nin}) needs {self.nin} weights, got {weights!r}")
-        self.w = [Value(wi) for wi in weights]
-        self.b = Value(initial_bias(init) if bias is None else bias)
+        self.w = [Value(wi, f"w.{i}") for i, wi in enumerate(weights)]
+        self.b = Value(initial_bias(init) if bias is None else bias, "b")
         self.label_parameters()
 
     def __call__(self, x: Inputs) -> Value:
@@ -223,9 +228,9 @@ class Layer(Module):
         self.nout = _check_count(nout, "nout")
         self.activation = _check_activation(activation)
         for given, what in ((weights, "weights"), (biases, "biases")):
-            if given is not None and len(given) != self.nout:
+            if given is not None and (not _is_sequence(given) or len(given) != self.nout):
                 raise ValueError(f"Layer with {self.nout} neurons needs {self.nout} {what}, "
-                                 f"got {len(given)}: {given!r}")
+                                 f"got {given!r}")
         rng = make_rng(seed) if weights is None else None
         self.neurons = [
             Neuron(self.nin, activation, init=init, seed=rng, fan_out=self.nout,

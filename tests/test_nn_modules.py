@@ -3,6 +3,7 @@
 import math
 import random
 
+import numpy as np
 import pytest
 
 import autograd
@@ -119,10 +120,12 @@ def test_same_seed_same_network_and_no_global_random():
 
 
 def test_init_schemes():
-    rng_draws = nn.Layer(9, 4, init="uniform", seed=0).parameters()
-    weights = [v.data for name, v in nn.Layer(9, 4, seed=0).named_parameters() if ".w." in name]
-    assert all(abs(w) <= 1 / 3 for w in weights) and len(set(weights)) == 36
-    assert len(rng_draws) == 40
+    uniform = nn.Layer(9, 4, init="uniform", seed=0).named_parameters()
+    weights = [v.data for name, v in uniform if ".w." in name]
+    assert all(abs(w) <= 1 / 3 for w in weights) and len(set(weights)) == 36  # U(±1/√9)
+    assert {v.data for name, v in uniform if name.endswith(".b")} == {0.0}
+    explicit = nn.Neuron(2, weights=np.array([0.5, -0.5]), bias=np.float64(0.1))
+    assert [p.data for p in explicit.parameters()] == [0.5, -0.5, 0.1]
     xavier = [v.data for n, v in nn.Layer(6, 6, init="xavier", seed=0).named_parameters()
               if ".w." in n]
     assert all(abs(w) <= 1 / math.sqrt(2) for w in xavier) and max(map(abs, xavier)) > 1 / 3
@@ -201,7 +204,11 @@ def test_custom_module_finds_parameters_in_attributes():
     (lambda: nn.Neuron(2, "gelu"), "activation must be one of .* got 'gelu'"),
     (lambda: nn.Neuron(2, weights=[1.0]), r"Neuron\(2\) needs 2 weights, got \[1.0\]"),
     (lambda: nn.Neuron(2, init="kaiming"), "init must be one of .* got 'kaiming'"),
-    (lambda: nn.Layer(2, 2, weights=[[1.0, 1.0]]), "needs 2 weights, got 1"),
+    (lambda: nn.Layer(2, 2, weights=[[1.0, 1.0]]), r"needs 2 weights, got \[\[1.0, 1.0\]\]"),
+    (lambda: nn.Layer(2, 1, biases=0.5), "needs 1 biases, got 0.5"),
+    (lambda: nn.Neuron(2, weights=5), r"Neuron\(2\) needs 2 weights, got 5"),
+    (lambda: nn.Neuron(2, weights=[1.0, "a"]), "got 'a' \\(str\\) \\(label 'w.1'\\)"),
+    (lambda: nn.Neuron(2, bias=None, init="zeros", weights=[1, None]), "label 'w.1'"),
     (lambda: nn.MLP(2, []), "sizes must be a non-empty list"),
     (lambda: nn.MLP(2, [3, 0]), r"sizes\[1\] must be a positive int, got 0"),
     (lambda: nn.MLP(2, [1], output_activation="softmax2"), "got 'softmax2'"),
