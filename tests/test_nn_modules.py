@@ -140,15 +140,17 @@ def test_init_schemes():
     assert set(nn.Neuron(3, init=-1.5).state_dict().values()) == {-1.5}
 
 
-def test_zero_init_neurons_of_a_layer_stay_identical():
-    mlp = nn.MLP(2, [3, 1], activation="tanh", init=("constant", 0.3))
+@pytest.mark.parametrize("init, activation", [("zeros", "sigmoid"), (("constant", 0.3), "tanh")])
+def test_symmetric_init_keeps_the_neurons_of_a_layer_identical(init, activation):
+    mlp = nn.MLP(2, [3, 1], activation=activation, init=init)
+    start = [v.data for v in mlp.layers[0].neurons[0].parameters()]
     opt = nn.SGD(mlp, lr=0.5)
     for x, t in nn.datasets.logic_gate("xor") * 5:
         opt.zero_grad()
         nn.mse(mlp(x), t).backward()
         opt.step()
     hidden = [[v.data for v in neuron.parameters()] for neuron in mlp.layers[0].neurons]
-    assert hidden[0] != [0.3, 0.3, 0.3]  # they moved …
+    assert hidden[0] != start  # they moved …
     assert hidden[0] == hidden[1] == hidden[2]  # … but together
 
 
@@ -250,3 +252,20 @@ def test_gradients_of_a_network_match_central_differences():
             down = nn.mse(mlp([0.3, -0.7]), [0.5, -0.5]).data
         p.data = saved
         assert a == pytest.approx((up - down) / 2e-6, abs=1e-6)
+
+
+def test_import_fails_clearly_when_autograd_is_hips(tmp_path):
+    """PyPI's HIPS autograd shares the import name; nn must say so, not break later."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    fake = tmp_path / "autograd"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("# stands in for HIPS autograd: no __stepgrad__\n")
+    (tmp_path / "nn").symlink_to(Path(nn.__file__).parent)
+    result = subprocess.run([sys.executable, "-c", "import nn"], cwd=tmp_path,
+                            capture_output=True, text=True, env={"PYTHONPATH": str(tmp_path)})
+    assert result.returncode != 0
+    assert "ImportError" in result.stderr and "pip uninstall autograd" in result.stderr
+    assert "virtual environment" in result.stderr
