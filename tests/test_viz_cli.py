@@ -221,3 +221,68 @@ def test_console_script_runs_in_a_subprocess(tmp_path):
     assert done.returncode == EXIT_USAGE
     assert "Traceback" not in done.stderr
     assert "(column 2)" in done.stderr
+
+
+# --- stepgrad walkthrough ---------------------------------------------------------------
+
+def test_walkthrough_text_only_prints_the_article_numbers_and_writes_nothing(
+        capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, stdout, _ = _run(capsys, "walkthrough", "--text", "--steps", "2")
+    assert code == EXIT_OK
+    # WORKED_EXAMPLES §1: after pair 1 b = 0.604; after pair 2 w = 0.51796, b = 0.62196
+    assert "b ← b − lr · ∂L/∂b = 0.6 − 0.01 × (−0.4) = 0.604" in stdout
+    assert "w = 0.51796, b = 0.62196" in stdout
+    assert os.listdir(tmp_path) == []
+
+
+def test_walkthrough_the_readme_demo_writes_page_and_frames(capsys, tmp_path):
+    page = tmp_path / "out" / "walkthrough.html"
+    frames = tmp_path / "out" / "frames"
+    code, stdout, stderr = _run(capsys, "walkthrough", "--text", "-o", str(page),
+                                "--frames", str(frames), "--steps", "2")
+    assert code == EXIT_OK
+    assert "0.62196" in stdout
+    html = page.read_text()
+    assert "0.51796" in html and "0.62196" in html
+    written = sorted(frames.iterdir())
+    assert f"wrote {len(written)} frames to {frames}" in stderr
+    assert len(written) == stdout.count("\n[")  # one SVG per transcript frame
+    assert written[0].suffix == ".svg" and "<svg" in written[0].read_text()
+
+
+def test_walkthrough_default_page_and_own_parameters(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, stderr = _run(capsys, "walkthrough", "--w", "0", "--b", "0", "--lr", "0.1",
+                           "--steps", "1")
+    assert code == EXIT_OK
+    assert "wrote walkthrough.html" in stderr
+    # pair (0, 1): y = 0, ∂L/∂b = −1, so b = 0 − 0.1 × (−1) = 0.1
+    assert "0.1" in (tmp_path / "walkthrough.html").read_text()
+
+
+def test_walkthrough_in_chinese(capsys):
+    code, stdout, _ = _run(capsys, "walkthrough", "--text", "--steps", "1", "--lang", "zh")
+    assert code == EXIT_OK
+    assert "前向传播" in stdout and "反向传播" in stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--lr", "0"], "argument --lr: expected a number above 0, got '0'"),
+        (["--lr", "fast"], "argument --lr: expected a number, got 'fast'"),
+        (["--w", "nan"], "argument --w: expected a finite number, got 'nan'"),
+        (["--steps", "0"], "argument --steps: expected 1 or more, got '0'"),
+        (["--steps", "2.5"], "argument --steps: expected a whole number, got '2.5'"),
+        (["--lang", "fr"], "argument --lang: invalid choice: 'fr'"),
+        (["-o", "page.txt"], "cannot tell the format of 'page.txt': end it in .html, .htm"),
+    ],
+)
+def test_walkthrough_bad_options(capsys, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    code, _, stderr = _run(capsys, "walkthrough", *argv)
+    assert code == EXIT_USAGE
+    assert message in stderr
+    assert "Traceback" not in stderr
+    assert os.listdir(tmp_path) == []

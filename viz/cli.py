@@ -7,7 +7,9 @@ Exit status: 0 done, 2 bad usage or input (the message says what and where),
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -203,10 +205,8 @@ def _graph(args: argparse.Namespace, out, err) -> int:
 
 
 def _walkthrough(args: argparse.Namespace, out, err) -> int:
-    import viz
+    from .walkthrough import walkthrough
 
-    if not hasattr(viz, "walkthrough"):
-        raise RuntimeError("this install of stepgrad has no viz.walkthrough yet")
     html = args.output
     if html is None and not args.text:
         html = Path("walkthrough.html")
@@ -215,7 +215,7 @@ def _walkthrough(args: argparse.Namespace, out, err) -> int:
     if args.frames is not None:
         args.frames.mkdir(parents=True, exist_ok=True)
     try:
-        walk = viz.walkthrough(w=args.w, b=args.b, lr=args.lr, steps=args.steps,
+        walk = walkthrough(w=args.w, b=args.b, lr=args.lr, steps=args.steps,
                                lang=args.lang)
     except (TypeError, ValueError) as exc:
         raise UsageError(str(exc)) from None
@@ -267,6 +267,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"{prefix} {exc}", file=err)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (stepgrad ... | head): stop quietly, as cat does.
+        with contextlib.suppress(OSError, ValueError):  # no real file descriptor
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"{prefix} cannot write{where}: {exc.strerror or exc}", file=err)
