@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import autograd.ops
@@ -245,3 +245,58 @@ def test_missing_extra_and_bad_values():
         expr.build({"x": math.nan, "w": 2.0})
     with pytest.raises(ExpressionError, match="must be a number"):
         expr.build({"x": "1", "w": 2.0})
+
+
+def test_names_are_matched_in_python_normal_form():
+    built = parse("ﬁ * 2").build({"ﬁ": 3.0})  # Python reads the ligature as "fi"
+    assert built.root.data == 6.0
+    assert list(built.leaves) == ["fi"]
+
+
+# --- properties -------------------------------------------------------------------
+
+@given(st.text(alphabet="xw01.9e+-*/()[]{},:;'\"=<>!%@&|^~ _lambdaforin\\#λ权", max_size=40))
+def test_any_text_parses_or_fails_with_an_expression_error(source):
+    try:
+        expr = parse(source)
+        built = expr.build(dict.fromkeys(expr.names, 0.5))
+        built.backward()
+    except ExpressionError as err:
+        assert err.column is None or 1 <= err.column <= len(source) + 1
+        assert "\n" not in str(err)
+        err.excerpt()  # never raises
+
+
+_LEAVES = {"x": 0.7, "w": -1.3, "b": 2.0}
+def _exp(a: float) -> float:
+    return math.exp(a) if a < 700 else math.inf  # the test skips overflowing cases
+
+
+_UNARY = {"exp": _exp, "tanh": math.tanh, "sin": math.sin, "cos": math.cos,
+          "abs": abs, "sigmoid": lambda a: 1 / (1 + _exp(-a))}
+_BINARY = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
+
+
+def _extend(children):
+    unary = st.tuples(st.sampled_from(sorted(_UNARY)), children).map(
+        lambda t: (f"{t[0]}({t[1][0]})", _UNARY[t[0]](t[1][1])))
+    binary = st.tuples(children, st.sampled_from(sorted(_BINARY)), children).map(
+        lambda t: (f"({t[0][0]} {t[1]} {t[2][0]})", _BINARY[t[1]](t[0][1], t[2][1])))
+    negated = children.map(lambda c: (f"-{c[0]}", -c[1]))
+    return unary | binary | negated
+
+
+_EXPRESSIONS = st.recursive(
+    st.sampled_from(sorted(_LEAVES)).map(lambda name: (name, _LEAVES[name]))
+    | st.integers(0, 9).map(lambda n: (str(n), float(n))),
+    _extend, max_leaves=12,
+)
+
+
+@given(_EXPRESSIONS)
+def test_built_graphs_compute_what_the_text_says(pair):
+    source, expected = pair
+    assume(math.isfinite(expected))
+    expr = parse(source)
+    built = expr.build({name: _LEAVES[name] for name in expr.names})
+    assert built.root.data == pytest.approx(expected, rel=1e-12, abs=1e-12)

@@ -180,6 +180,8 @@ class Expression:
         return Built(root=root, leaves=leaves, source=self.source, columns=columns)
 
     def _leaves(self, values: Mapping[str, float]) -> dict[str, Value]:
+        # Python reads identifiers in NFKC form (the ligature "ﬁ" is the name "fi").
+        values = {unicodedata.normalize("NFKC", str(name)): v for name, v in values.items()}
         leaves = {}
         for name in self.names:
             if name not in values:
