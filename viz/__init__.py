@@ -25,5 +25,6 @@ if not getattr(_autograd, "__stepgrad__", False):
 
 from .draw import draw  # noqa: E402
 from .render import GraphvizNotFound, render  # noqa: E402
+from .walkthrough import Frame, Walkthrough, walkthrough  # noqa: E402
 
-__all__ = ["draw", "render", "GraphvizNotFound"]
+__all__ = ["draw", "render", "GraphvizNotFound", "walkthrough", "Walkthrough", "Frame"]

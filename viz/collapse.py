@@ -158,7 +158,7 @@ def draw_collapsed(order: list[Value], root: Value, params: Mapping[Value, str],
     """The collapsed Digraph of a graph with more than ``max_nodes`` values."""
     groups, how = choose_groups(order, root, params, max_nodes)
     roles = node_roles(order, root, params)
-    names = sorted(set(groups.values()), key=_first_index(order, groups))
+    names = sorted(set(groups.values()), key=_last_index(order, groups))
     group_ids = {name: f"g{i}" for i, name in enumerate(names)}
     ids = {node: group_ids[groups[node]] if node in groups else f"v{i}"
            for i, node in enumerate(order)}
@@ -193,7 +193,7 @@ def draw_collapsed(order: list[Value], root: Value, params: Mapping[Value, str],
                 edges[ids[parent], target] += 1
     for (tail, head), count in edges.items():
         if count > 1:
-            dot.edge(tail, head, label=f"×{count}", penwidth=str(min(4.0, 1 + count / 50)))
+            dot.edge(tail, head, label=f"×{count}", penwidth=f"{min(4.0, 1 + count / 50):.2f}")
         else:
             dot.edge(tail, head)
     if legend:
@@ -202,12 +202,13 @@ def draw_collapsed(order: list[Value], root: Value, params: Mapping[Value, str],
     return dot
 
 
-def _first_index(order: list[Value], groups: Groups):
-    first: dict[str, int] = {}
+def _last_index(order: list[Value], groups: Groups):
+    """Sort key: where a box's last node (a neuron's output) sits in topological order."""
+    last: dict[str, int] = {}
     for i, node in enumerate(order):
         if node in groups:
-            first.setdefault(groups[node], i)
-    return first.__getitem__
+            last[groups[node]] = i
+    return last.__getitem__
 
 
 def _group_label(name: str, nodes: list[Value], roles: Mapping[Value, str]) -> str:

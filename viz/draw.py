@@ -22,7 +22,7 @@ import graphviz
 from autograd import Value, topo_order
 
 from . import style
-from .escape import dot_string, html_label
+from .escape import html_label
 from .numbers import format_factor, format_number
 
 __all__ = ["draw", "parameter_names", "node_roles"]
@@ -166,14 +166,14 @@ def draw(
         dot.node(ids[node], value_label(captions[node], data, grad, roles[node], show_data,
                                          show_grad and not node.is_constant, precision,
                                          faded, node in lit, fields),
-                 shape="plain", tooltip=dot_string(captions[node] or ids[node]))
+                 shape="plain")
         if node.is_leaf:
             continue
         op_id = ids[node] + "_op"
         ink = style.FADED[1] if faded else ("#0f172a" if node not in lit else style.HIGHLIGHT)
         dot.node(op_id, f"<{html_label(node.op_entry.symbol)}>", shape="circle",
                  width="0.3", height="0.3", fixedsize="false", margin="0.02",
-                 color=ink, fontcolor=ink, tooltip=dot_string(node.op))
+                 color=ink, fontcolor=ink)
         dot.edge(op_id, ids[node], color=ink)
         local = _local_grads(node, shown) if edge_labels else None
         for position, parent in enumerate(node.inputs):

@@ -47,6 +47,8 @@ def html_label(text: str) -> str:
     HTML-like labels keep spaces around CJK text, which record labels drop.
     """
     escaped = html.escape(_printable(text), quote=True)
+    # Graphviz expands \N, \G, \L even inside HTML-like labels: keep backslashes literal.
+    escaped = escaped.replace("\\", "\\\\")  # "\\N" is drawn as \N
     return escaped.replace("\r", "").replace("\n", "<BR/>")
 
 
