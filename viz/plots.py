@@ -104,12 +104,12 @@ def learning_curve(history: object, *, title: str | None = None, lang: str = "en
 
     fig = _new_figure(10 if has_accuracy else 6, 4)
     axes = fig.subplots(1, 2 if has_accuracy else 1, squeeze=False)[0]
-    _plot_epochs(axes[0], (train_loss, val_loss), words)
+    _plot_epochs(axes[0], (train_loss, val_loss), words, "upper right")
     axes[0].set_ylabel(words["loss"])
     if log_scale:
         axes[0].set_yscale("log")
     if has_accuracy:
-        _plot_epochs(axes[1], accuracies, words)
+        _plot_epochs(axes[1], accuracies, words, "lower right")
         axes[1].set_ylabel(words["accuracy"])
         axes[1].set_ylim(-0.02, 1.02)
     fig.suptitle(title if title is not None else words["learning_curve"])
@@ -117,7 +117,8 @@ def learning_curve(history: object, *, title: str | None = None, lang: str = "en
     return fig
 
 
-def _plot_epochs(ax, series: tuple[list[float], list[float]], words: dict[str, str]) -> None:
+def _plot_epochs(ax, series: tuple[list[float], list[float]], words: dict[str, str],
+                 corner: str) -> None:
     for values, key, colour in zip(series, ("train", "val"), (_TRAIN, _VAL), strict=True):
         if values:
             epochs = range(1, len(values) + 1)
@@ -127,7 +128,7 @@ def _plot_epochs(ax, series: tuple[list[float], list[float]], words: dict[str, s
     ax.set_xlabel(words["epoch"])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
-    ax.legend()
+    ax.legend(loc=corner)  # losses fall and accuracies rise: keep the legend off the ends
 
 
 def loss_curve(values: Sequence[float], losses: Sequence[float] | Callable[[float], object],
