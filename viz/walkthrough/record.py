@@ -25,6 +25,7 @@ from .model import Frame, Numbers, StepGraph, StepRecord
 __all__ = ["record", "article_model", "default_pairs"]
 
 MAX_NAME = 24  # longer expressions are called n7 instead of spelled out
+MAX_LISTED = 6  # parameters listed by name in a caption
 MAX_TERMS = 6  # sums of more operands are shortened with "…"
 
 
@@ -45,12 +46,20 @@ class article_model:  # noqa: N801 - used like a function: article_model(w, b)(x
         """[("w", w), ("b", b)]."""
         return [("w", self.w), ("b", self.b)]
 
-    def __call__(self, x: Value) -> Value:
+    def __call__(self, x: Value | list[Value]) -> Value:
+        if isinstance(x, list):
+            if len(x) != 1:
+                raise ValueError(f"y = w·x + b takes one input, got {len(x)}")
+            x = x[0]
         return self.w * x + self.b
 
 
+def _is_number(item: object) -> bool:
+    return isinstance(item, numbers.Real) and not isinstance(item, bool)
+
+
 def _numbers_of(item: object, what: str) -> tuple[float, ...]:
-    if isinstance(item, numbers.Real) and not isinstance(item, bool):
+    if _is_number(item):
         values = (float(item),)
     elif isinstance(item, Sequence) and not isinstance(item, str | bytes) and item:
         values = tuple(item)
@@ -65,7 +74,7 @@ def _numbers_of(item: object, what: str) -> tuple[float, ...]:
 def _leaves(values: tuple[float, ...], name: str) -> list[Value]:
     if len(values) == 1:
         return [Value(values[0], name)]
-    return [Value(v, f"{name}{i}") for i, v in enumerate(values)]
+    return [Value(v, f"{name}.{i}") for i, v in enumerate(values)]
 
 
 def _half_squared_error(y: Value | list[Value], t: list[Value]) -> Value:
@@ -121,10 +130,18 @@ def _expression(node: Value, texts: list[str]) -> str:
     return _format(node, texts)
 
 
+_INFIX = ("add", "sub", "mul", "div", "sum")
+
+
 def _number_operands(node: Value, precision: int) -> list[str]:
-    leading_ok = node.op in ("add", "sub", "mul", "div", "sum")
-    return [format_number(p.data, precision) if (i == 0 and leading_ok)
-            else format_factor(p.data, precision) for i, p in enumerate(node.inputs)]
+    """Operand numbers, negatives bracketed where the template needs it: 0.5 − (−1)."""
+    def bracket(position: int) -> bool:
+        if node.op in _INFIX:
+            return position > 0
+        return node.op in ("pow", "neg")  # (−0.4)², −(−1); tanh(−0.1) needs none
+
+    return [format_factor(p.data, precision) if bracket(i) else format_number(p.data, precision)
+            for i, p in enumerate(node.inputs)]
 
 
 class _Recorder:
@@ -146,8 +163,10 @@ class _Recorder:
     def forward_frames(self, graph: StepGraph, model_nodes: set[Value], numbers: Numbers,
                        k: int, n: int, pair_text: str) -> None:
         t = captions.text
-        shown = ", ".join(f"{graph.names[p]} = {self.num(p.data)}" for p in graph.params
-                          if p in numbers)
+        known = [p for p in graph.params if p in numbers]
+        shown = ", ".join(f"{graph.names[p]} = {self.num(p.data)}" for p in known[:MAX_LISTED])
+        if len(known) > MAX_LISTED:
+            shown += f", … ({len(known)})"
         self.add(graph, "forward", t(self.lang, "start", k=k, n=n, pair=pair_text,
                                      params=shown), numbers)
         for node in graph.order:
@@ -244,7 +263,8 @@ def record(model: Callable | None, pairs: Sequence, *, w: float, b: float, lr: f
         xs = _numbers_of(pair[0], f"pair {step}: x")
         ts = _numbers_of(pair[1], f"pair {step}: t")
         x_leaves = _leaves(xs, "x")
-        y = model(x_leaves[0] if len(x_leaves) == 1 else x_leaves)
+        # A number gives the model a Value, a list gives it a list (nn modules want lists).
+        y = model(x_leaves[0] if _is_number(pair[0]) else x_leaves)
         outputs = list(y) if isinstance(y, list | tuple) else [y]
         for i, out in enumerate(outputs):
             if not isinstance(out, Value):
@@ -257,7 +277,7 @@ def record(model: Callable | None, pairs: Sequence, *, w: float, b: float, lr: f
             L = _half_squared_error(y, t_leaves)
         else:
             t_leaves = []
-            L = loss(y, ts[0] if len(ts) == 1 else list(ts))
+            L = loss(y, ts[0] if _is_number(pair[1]) else list(ts))
             if not isinstance(L, Value):
                 raise TypeError(f"loss must return a Value, got {L!r} ({type(L).__name__})")
         if not L.label:
@@ -292,9 +312,9 @@ def record(model: Callable | None, pairs: Sequence, *, w: float, b: float, lr: f
         after = {name: p.data for p, name in param_names.items()}
         records.append(StepRecord(step, xs, ts, L.data, before, grads, after))
         shown = ", ".join(f"{name} = {recorder.num(value)}" for name, value in
-                          list(after.items())[:6])
-        if len(after) > 6:
-            shown += f", … ({len(after)} parameters)"
+                          list(after.items())[:MAX_LISTED])
+        if len(after) > MAX_LISTED:
+            shown += f", … ({len(after)})"
         recorder.add(graph, "update", captions.text(lang, "done", k=step + 1, params=shown,
                                                      L=graph.names[L],
                                                      loss=recorder.num(L.data)), numbers)

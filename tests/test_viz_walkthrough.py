@@ -1,0 +1,220 @@
+"""viz.walkthrough: the article's numbers in frames, transcript, SVG frames and the page."""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import autograd
+import nn
+import viz
+from autograd import Value
+
+PHASE_ORDER = {"forward": 0, "loss": 1, "backward": 2, "update": 3}
+
+
+@pytest.fixture(scope="module")
+def article():
+    """The deepin example, two pairs: recorded once for the whole module."""
+    return viz.walkthrough(steps=2)
+
+
+def captions(wt) -> list[str]:
+    return [f.caption for f in wt.frames]
+
+
+def test_article_numbers_after_two_pairs(article):
+    first, second = article.records
+    assert (first.x, first.t) == ((0.0,), (1.0,)) and (second.x, second.t) == ((1.0,), (2.9,))
+    assert first.grads == pytest.approx({"w": 0.0, "b": -0.4})
+    assert first.after == pytest.approx({"w": 0.5, "b": 0.604})
+    assert second.grads == pytest.approx({"w": -1.796, "b": -1.796})
+    assert second.after == pytest.approx({"w": 0.51796, "b": 0.62196}, abs=1e-12)
+
+
+@pytest.mark.parametrize("text", [
+    "forward: y = (w × x) + b = 0 + 0.6 = 0.6",
+    "loss: y − t = 0.6 − 1 = −0.4",
+    "∂L/∂y = ∂L/∂(y − t) · ∂(y − t)/∂y = −0.4 × 1 = −0.4",
+    "∂L/∂w = ∂L/∂(w × x) · ∂(w × x)/∂w = −0.4 × 0 = 0   (rule: ∂(a·b)/∂a = b)",
+    "∂L/∂b = ∂L/∂y · ∂y/∂b = −0.4 × 1 = −0.4",
+    "b ← b − lr · ∂L/∂b = 0.6 − 0.01 × (−0.4) = 0.604",
+    "forward: y = (w × x) + b = 0.5 + 0.604 = 1.104",
+    "∂L/∂y = ∂L/∂(y − t) · ∂(y − t)/∂y = −1.796 × 1 = −1.796",
+    "w ← w − lr · ∂L/∂w = 0.5 − 0.01 × (−1.796) = 0.51796",
+    "b ← b − lr · ∂L/∂b = 0.604 − 0.01 × (−1.796) = 0.62196",
+    "After pair 2: w = 0.51796, b = 0.62196",
+])
+def test_captions_read_the_article_numbers(article, text):
+    assert any(text in c for c in captions(article)), text
+
+
+def test_phases_run_forward_loss_backward_update_per_pair(article):
+    for step in (0, 1):
+        phases = [f.phase for f in article.frames if f.step == step]
+        assert phases == sorted(phases, key=PHASE_ORDER.get)
+        assert phases.count("forward") == 3  # the start, w × x, y
+        assert phases.count("loss") == 3  # y − t, (y − t)², L
+        assert phases.count("update") == 3  # w, b, and the summary
+        # one backward frame per node that is not a constant, the loss's included
+        graph = next(f.graph for f in article.frames if f.step == step)
+        expected = sum(1 for n in graph.order if not n.is_constant)
+        assert phases.count("backward") == expected
+    assert [f.index for f in article.frames] == list(range(len(article.frames)))
+
+
+def test_forward_frames_reveal_one_node_at_a_time(article):
+    frames = [f for f in article.frames if f.step == 0 and f.phase in ("forward", "loss")]
+    computed = [sum(1 for data, _ in f.numbers.values() if data is not None) for f in frames]
+    assert computed == list(range(computed[0], computed[0] + len(frames)))
+    assert all(grad is None for f in frames for _, grad in f.numbers.values())
+    for f in frames[1:]:
+        assert f.numbers[f.node][0] == f.node.data  # the highlighted node is the new one
+
+
+def test_backward_frames_highlight_the_edges_the_gradient_flows_through(article):
+    frames = [f for f in article.frames if f.step == 0 and f.phase == "backward"][1:]
+    for f in frames:
+        readers = autograd.consumers(f.graph.order)[f.node]
+        assert list(f.edges) == readers
+        assert f.numbers[f.node] == (f.node.data, f.node.grad)
+
+
+def test_accumulation_writes_the_sum_over_consumers():
+    w = Value(0.5, "w")
+
+    def model(x):
+        h = w * x
+        h.label = "h"
+        return h * h + h  # h read three times: twice by ×, once by +
+
+    wt = viz.walkthrough(model, pairs=[(2.0, 1.0)])
+    (frame,) = [f for f in wt.frames if f.phase == "backward" and f.node.label == "h"]
+    assert "summed over the 3 places that read h" in frame.caption
+    # y = h² + h, L = (y − t)²/2 at h = 1, t = 1: ∂L/∂y = 1, ∂L/∂h = 1·1 + 1·1 + 1·1 = 3
+    assert "= (1 × 1) + (1 × 1) + (1 × 1) = 3" in frame.caption
+    assert "∂(a·b)/∂a = b; ∂(a·b)/∂b = a; ∂(a + b)/∂b = 1" in frame.caption
+
+
+def test_gradients_in_captions_match_central_differences():
+    a, c = Value(0.3, "a"), Value(-0.7, "c")
+
+    def model(x):
+        return (a * x).tanh() + c * x
+
+    wt = viz.walkthrough(model, pairs=[(1.5, 0.2)], lr=0.1)
+    record = wt.records[0]
+
+    def loss(pa, pc):
+        y = math.tanh(pa * 1.5) + pc * 1.5
+        return (y - 0.2) ** 2 / 2
+
+    h = 1e-6
+    da = (loss(0.3 + h, -0.7) - loss(0.3 - h, -0.7)) / (2 * h)
+    dc = (loss(0.3, -0.7 + h) - loss(0.3, -0.7 - h)) / (2 * h)
+    assert record.grads == pytest.approx({"a": da, "c": dc}, rel=1e-6)
+    assert record.after == pytest.approx({"a": 0.3 - 0.1 * da, "c": -0.7 - 0.1 * dc}, rel=1e-6)
+    assert a.data == pytest.approx(0.3 - 0.1 * da, rel=1e-6)  # the user's Values were trained
+
+
+def test_nn_mlp_with_an_nn_loss():
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=1)
+    before = {name: p.data for name, p in model.named_parameters()}
+    wt = viz.walkthrough(model, pairs=[([0.5, -1.0], 1.0)], loss=nn.mse, lr=0.05)
+    (record,) = wt.records
+    assert set(record.after) == set(before) and "layers.0.neurons.2.w.1" in record.after
+    for name, p in model.named_parameters():
+        assert record.before[name] == before[name]
+        assert p.data == pytest.approx(before[name] - 0.05 * record.grads[name])
+    # the same gradients as autograd on a fresh graph with the starting weights
+    fresh = nn.MLP(2, [3, 1], activation="tanh", seed=1)
+    loss = nn.mse(fresh([0.5, -1.0]), 1.0)
+    grads = autograd.grad(loss, fresh.parameters())
+    assert [record.grads[n] for n, _ in fresh.named_parameters()] == pytest.approx(grads)
+    assert any("parameters layers.0.neurons.0.w.0 = " in c for c in captions(wt))
+
+
+def test_default_runs_six_pairs_of_the_article_stream():
+    wt = viz.walkthrough()
+    pairs = nn.datasets.linear_pairs(6, seed=0)
+    assert [(r.x[0], r.t[0]) for r in wt.records] == [(x[0], t) for x, t in pairs]
+    assert wt.records[1].after == pytest.approx({"w": 0.51796, "b": 0.62196})
+    assert wt.frames[-1].caption.startswith("After pair 6:")
+
+
+def test_transcript_has_every_frame_and_the_table(article):
+    text = article.transcript()
+    lines = text.splitlines()
+    assert sum(1 for line in lines if re.match(r"\[\d+\] ", line)) == len(article.frames)
+    assert "[1] Pair 1 of 2: x = 0, t = 1." in text
+    assert lines[-1].split() == ["2", "1.61281", "0.51796", "0.62196"]
+    assert lines[-2].split() == ["1", "0.08", "0.5", "0.604"]
+
+
+def test_chinese_captions_and_transcript():
+    wt = viz.walkthrough(steps=2, lang="zh")
+    text = wt.transcript()
+    for word in ("前向传播", "损失", "反向传播", "链式法则", "学习率", "参数更新"):
+        assert word in text, word
+    assert "参数更新（学习率 lr = 0.01）：w ← w − lr · ∂L/∂w = 0.5 − 0.01 × (−1.796) = 0.51796" \
+        in text
+    assert "0.62196" in text
+
+
+def test_frame_svgs_carry_caption_and_numbers(tmp_path):
+    wt = viz.walkthrough(steps=1)
+    paths = wt.write_frames(tmp_path / "frames")
+    assert [p.name for p in paths] == [f"frame_{i:03d}.svg" for i in range(1, len(wt) + 1)]
+    last = ET.parse(paths[-1]).getroot()
+    texts = " ".join("".join(t.itertext()) for t in last.iter("{http://www.w3.org/2000/svg}text"))
+    assert "data 0.604" in texts and "w = 0.5, b = 0.604" in texts
+    backward_w = next(i for i, f in enumerate(wt.frames)
+                      if f.phase == "backward" and f.node.label == "w")
+    svg = paths[backward_w].read_text(encoding="utf-8")
+    assert "−0.4 × 0 = 0" in svg  # the caption and the highlighted edge's label
+
+
+def test_chinese_frame_svg_keeps_the_text(tmp_path):
+    wt = viz.walkthrough(steps=1, lang="zh")
+    paths = wt.write_frames(tmp_path)
+    svg = paths[0].read_text(encoding="utf-8")
+    assert "前向传播" in svg and "Noto Sans CJK SC" in svg
+
+
+def test_walkthrough_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="lang must be one of en, zh, got 'fr'"):
+        viz.walkthrough(lang="fr")
+    with pytest.raises(ValueError, match="steps must be a positive int, got 0"):
+        viz.walkthrough(steps=0)
+    with pytest.raises(ValueError, match="lr must be a finite number, got nan"):
+        viz.walkthrough(lr=float("nan"))
+    with pytest.raises(ValueError, match="needs its training pairs"):
+        viz.walkthrough(lambda x: x * 2)
+    with pytest.raises(ValueError, match="pairs is empty"):
+        viz.walkthrough(pairs=[])
+    with pytest.raises(ValueError, match="steps=3 but only 1 pairs"):
+        viz.walkthrough(pairs=[(0, 1)], steps=3)
+    with pytest.raises(ValueError, match=r"pair 0: x must hold finite numbers, got 'a'|pair 0"):
+        viz.walkthrough(pairs=[("a", 1)])
+    with pytest.raises(TypeError, match="model must return a Value"):
+        viz.walkthrough(lambda x: 3.0, pairs=[(0, 1)])
+    with pytest.raises(TypeError, match="loss must return a Value"):
+        viz.walkthrough(pairs=[(0, 1)], loss=lambda y, t: 1.0)
+    with pytest.raises(ValueError, match="give a .html path"):
+        viz.walkthrough(steps=1).write_html("page.svg")
+
+
+def test_page_is_self_contained(tmp_path, article):
+    path = article.write_html(tmp_path / "walk.html")
+    page = path.read_text(encoding="utf-8")
+    assert page.count('<div class="frame"') == len(article.frames)
+    assert page.count("<svg") == len(article.frames)
+    # no external resource: the only URLs are XML namespace names inside the SVG
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", page))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    assert not re.search(r"<(link|img|iframe)\b|\bsrc=|@import|url\(", page)
+    assert "default-src 'none'" in page
+    assert "0.51796" in page and "0.62196" in page
