@@ -200,6 +200,7 @@ def test_no_command_or_unknown_option_is_a_usage_error(capsys):
     code, _, stderr = _run(capsys, "graph", "x", "--bogus")
     assert code == EXIT_USAGE
     assert "unrecognized arguments: --bogus" in stderr
+    assert "hint" not in stderr  # the leading-minus hint is for expressions only
 
 
 # --- the real console script ---------------------------------------------------------

@@ -179,9 +179,8 @@ def _prepare_output(path: Path, suffixes: Sequence[str] | None = None) -> None:
 
 
 def _graph(args: argparse.Namespace, out, err) -> int:
-    from . import render
     from .numbers import format_number
-    from .render import FORMATS
+    from .render import FORMATS, render
 
     values = parse_assignments(args.values)
     built = parse(args.expression).build(values)
@@ -215,8 +214,7 @@ def _walkthrough(args: argparse.Namespace, out, err) -> int:
     if args.frames is not None:
         args.frames.mkdir(parents=True, exist_ok=True)
     try:
-        walk = walkthrough(w=args.w, b=args.b, lr=args.lr, steps=args.steps,
-                               lang=args.lang)
+        walk = walkthrough(w=args.w, b=args.b, lr=args.lr, steps=args.steps, lang=args.lang)
     except (TypeError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     if args.text:
@@ -236,7 +234,9 @@ def _hint_leading_minus(argv: list[str], err) -> None:
         return
     options = {"-h", "--help", "--set", "-o", "--output", "--no-grad", "--edge-labels", "--"}
     tokens = argv[argv.index("graph") + 1 :]
-    if any(t.startswith("-") and t.split("=")[0] not in options for t in tokens):
+    # "-x" (one dash, not an option) looks like an expression; "--bogus" does not.
+    if any(t.startswith("-") and not t.startswith("--") and t.split("=")[0] not in options
+           for t in tokens):
         print('stepgrad graph: hint: an expression that starts with "-" goes last, '
               'after "--":  stepgrad graph --set x=2 -- "-x**2"', file=err)
 
