@@ -33,6 +33,7 @@
     i = clamp(i);
     if (i === current) return;
     if (current >= 0) frames[current].hidden = true;
+    else frames.forEach(function (f) { f.hidden = true; });  // first call: frame 1 was shown
     frames[i].hidden = false;
     current = i;
     var frame = data.frames[i];
