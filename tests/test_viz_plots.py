@@ -7,6 +7,7 @@ import os
 import warnings
 
 import pytest
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -231,3 +232,12 @@ def test_has_cjk():
     assert viz.fonts.has_cjk("损失 loss")
     assert viz.fonts.has_cjk("（")  # full-width punctuation needs the CJK font too
     assert not viz.fonts.has_cjk("loss ∂L/∂w −0.4")
+
+
+@needs_cjk_font
+def test_a_cjk_font_missing_from_matplotlibs_cache_is_found_on_disk(monkeypatch):
+    # As after `apt-get install fonts-noto-cjk` with an older font cache: not in ttflist.
+    manager = font_manager.fontManager
+    without = [f for f in manager.ttflist if not viz.fonts.has_cjk_name(f.name)]
+    monkeypatch.setattr(manager, "ttflist", without)
+    assert viz.fonts.cjk_font.__wrapped__() == viz.fonts.cjk_font()  # found again on disk

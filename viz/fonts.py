@@ -22,8 +22,8 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-__all__ = ["CJKFontWarning", "cjk_font", "has_cjk", "apply_fonts", "quiet_missing_glyphs",
-           "BASE_FONT"]
+__all__ = ["CJKFontWarning", "cjk_font", "has_cjk", "has_cjk_name", "apply_fonts",
+           "quiet_missing_glyphs", "BASE_FONT"]
 
 BASE_FONT = "DejaVu Sans"  # matplotlib's own default, always shipped with it
 
@@ -69,8 +69,13 @@ def cjk_font() -> str | None:
     return _best(font.name for font in font_manager.fontManager.ttflist)
 
 
+def has_cjk_name(family: str) -> bool:
+    """True when the font family name is one of the known CJK families (Noto Sans CJK, …)."""
+    return bool(_CJK_NAME.search(family))
+
+
 def _best(names) -> str | None:
-    available = {name for name in names if _CJK_NAME.search(name)}
+    available = {name for name in names if has_cjk_name(name)}
     for name in _PREFERRED:
         if name in available:
             return name
