@@ -68,6 +68,15 @@ def main() -> None:
           f"({path.stat().st_size:,} bytes)")
     print(f"total draw + render: {rendered - built:.2f} s")
 
+    start = time.perf_counter()
+    wt = viz.walkthrough()
+    recorded = time.perf_counter()
+    page = wt.write_html(out / "walkthrough.html")
+    written = time.perf_counter()
+    print(f"walkthrough (default, {len(wt.records)} pairs, {len(wt.frames)} frames): record "
+          f"{recorded - start:.2f} s, write_html {written - recorded:.2f} s -> {page} "
+          f"({page.stat().st_size:,} bytes)")
+
 
 if __name__ == "__main__":
     main()

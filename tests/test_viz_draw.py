@@ -248,3 +248,19 @@ def test_digraph_is_a_graphviz_object_for_jupyter():
     L, _, _ = article_graph()
     dot = viz.draw(L)
     assert isinstance(dot, graphviz.Digraph) and hasattr(dot, "_repr_mimebundle_")
+
+
+def test_import_explains_the_hips_autograd_name_clash(tmp_path):
+    import subprocess
+    import sys
+
+    fake = tmp_path / "autograd"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("# PyPI's HIPS autograd stand-in\n")
+    repo = Path(__file__).resolve().parent.parent
+    code = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
+            "try:\n    import viz\nexcept ImportError as e:\n    print(e)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(repo)],
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert "HIPS" in done.stdout and "pip uninstall autograd" in done.stdout
+    assert "virtual environment" in done.stdout
