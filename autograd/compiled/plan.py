@@ -97,6 +97,27 @@ def _find_layers(trace: Trace, readers: dict, params: set[int]) -> list[_Layer]:
     return layers
 
 
+def _identity_operand(node: Value) -> Value | None:
+    """The operand that ``node`` equals exactly (x − 0.0, x × 1.0, 1.0 × x, x ÷ 1.0), or None."""
+    op, inputs = node.op_entry, node.inputs
+    if len(inputs) != 2:
+        return None
+    a, b = inputs
+
+    def is_constant(x: Value, value: float) -> bool:
+        return x.is_constant and _const_key(x.data) == _const_key(value)
+
+    if op is OPS["sub"] and is_constant(b, 0.0):
+        return a
+    if op is OPS["mul"] and is_constant(b, 1.0):
+        return a
+    if op is OPS["mul"] and is_constant(a, 1.0):
+        return b
+    if op is OPS["div"] and is_constant(b, 1.0):
+        return a
+    return None
+
+
 def _const_key(x: float) -> bytes:
     return struct.pack("<d", x)  # tells -0.0 from 0.0; nan equals itself
 
@@ -117,6 +138,18 @@ class _Builder:
                 for inp in s.inputs:
                     if _product_term(inp, s, self.readers, params, outputs):
                         self.elided.add(id(inp))
+        # x − 0, x × 1, x ÷ 1 give x bit for bit (the softmax shift on rows already
+        # shifted): such a node shares its operand's row instead of costing a step.
+        self.same_as: dict[int, Value] = {}
+        for node in trace.order:
+            if node.inputs and id(node) not in self.elided and id(node) not in self.layer_of:
+                kept = _identity_operand(node)
+                if kept is not None:
+                    self.same_as[id(node)] = self.same_as.get(id(kept), kept)
+
+    def resolve(self, node: Value) -> Value:
+        """The node whose row holds ``node``'s value (itself unless it is an identity)."""
+        return self.same_as.get(id(node), node)
 
     def operands(self, node: Value) -> list[Value]:
         """What a node reads once products are folded: a layer's x and rest, else inputs."""
@@ -130,6 +163,8 @@ class _Builder:
         for node in self.trace.order:
             if not node.inputs:
                 level[id(node)] = 0
+            elif id(node) in self.same_as:
+                level[id(node)] = level[id(self.resolve(node))]
             elif id(node) not in self.elided:
                 level[id(node)] = 1 + max(level[id(x)] for x in self.operands(node))
         return level
@@ -140,7 +175,9 @@ class _Builder:
         for node in self.trace.order:
             if id(node) in self.elided:
                 continue
-            if not node.inputs:
+            if id(node) in self.same_as:
+                needs[id(node)] = needs[id(self.resolve(node))]
+            elif not node.inputs:
                 needs[id(node)] = id(node) in self.param_ids or (
                     self.wrt_inputs and id(node) in inputs
                 )
@@ -154,7 +191,7 @@ class _Builder:
         """Op nodes grouped by (level, op, arity) or (level, layer), in execution order."""
         grouped: dict[tuple, list[Value]] = defaultdict(list)
         for node in self.trace.order:
-            if not node.inputs or id(node) in self.elided:
+            if not node.inputs or id(node) in self.elided or id(node) in self.same_as:
                 continue
             if id(node) in self.layer_of:
                 kind = ("dense", id(self.layer_of[id(node)][0]))
@@ -175,15 +212,17 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
     theta_order, in_theta, dense_blocks = _theta_layout(b, groups)
 
     # Parameters that some step reads as a row (not as a weight or bias block).
-    read_as_rows = {id(o) for o in trace.outputs}
+    read_as_rows = {id(b.resolve(o)) for o in trace.outputs}
     for group in groups:
         for node in group:
             if id(node) in b.layer_of:
                 layer, j = b.layer_of[id(node)]
+                read = list(layer.x)
                 if dense_blocks[id(group[0])][1] is None:
-                    read_as_rows.update(id(x) for x in layer.rests[j])
+                    read += layer.rests[j]
             else:
-                read_as_rows.update(id(x) for x in node.inputs)
+                read = node.inputs
+            read_as_rows.update(id(b.resolve(x)) for x in read)
 
     # Rows: inputs, one row of zeros, constants, parameters read as rows, groups.
     row: dict[int, int] = {id(x): i for i, x in enumerate(trace.inputs)}
@@ -211,6 +250,8 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
         for node in group:
             row[id(node)] = len(nodes)
             nodes.append(node)
+    for key, kept in b.same_as.items():
+        row[key] = row[id(kept)]
 
     steps = []
     for group in groups:

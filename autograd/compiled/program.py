@@ -45,6 +45,7 @@ class Program:
         self.load_params()
         self._steps = plan.steps
         self._backward_steps = [s for s in reversed(plan.steps) if _has_backward(s)]
+        self._output_rows = Rows(plan.output_rows)
         self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._last: tuple[np.ndarray, int] | None = None
 
@@ -101,11 +102,11 @@ class Program:
         if not np.isfinite(V).all():
             self._explain(V, self._steps)
         self._last = (V, len(batch))
-        out = V[plan.output_rows].T
+        out = V[plan.output_rows].T  # fancy indexing: already a copy
         if self.n_outputs == 1:
             out = out[:, 0]
-            return float(out[0]) if single else out.copy()
-        return out[0].copy() if single else out.copy()
+            return float(out[0]) if single else out
+        return out[0] if single else out
 
     def gradient(self, grad: Sequence | np.ndarray | float | None = None,
                  reduction: str = "sum") -> np.ndarray:
@@ -124,8 +125,8 @@ class Program:
         seed = self._seed(grad, n)
         if reduction == "mean":
             seed = seed / n
-        Rows(self.plan.output_rows).add(G, seed.T)
-        gtheta = np.zeros_like(self.theta)
+        self._output_rows.add(G, seed.T)
+        gtheta = np.zeros(len(self.theta))
         with np.errstate(all="ignore"):
             for step in self._backward_steps:
                 step.backward(V, G, self.theta, gtheta)
@@ -169,6 +170,9 @@ class Program:
     # --- helpers ---------------------------------------------------------------------
 
     def _as_batch(self, X: Sequence | np.ndarray) -> tuple[np.ndarray, bool]:
+        if type(X) is np.ndarray and X.ndim == 2 and X.dtype == np.float64 \
+                and X.shape[1] == self.n_inputs and X.shape[0]:
+            return X, False  # the training loop's case: nothing to convert
         try:
             batch = np.asarray(X, dtype=float)
         except (TypeError, ValueError):
@@ -197,6 +201,8 @@ class Program:
         return self._buffers[n]
 
     def _seed(self, grad: object, n: int) -> np.ndarray:
+        if type(grad) is np.ndarray and grad.shape == (n, self.n_outputs):
+            return grad  # the training loop's case: no conversion needed
         if grad is None:
             if self.n_outputs != 1:
                 raise ValueError(

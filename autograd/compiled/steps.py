@@ -45,7 +45,7 @@ class Rows:
 class Elementwise:
     """``out[j] = op(args[0][j], args[1][j], …)`` for every node j of the group."""
 
-    __slots__ = ("op", "out", "args", "grad_positions", "nodes", "_read")
+    __slots__ = ("op", "out", "args", "grad_positions", "nodes", "_read", "_forward")
 
     def __init__(
         self, op: Op, out: slice, args: list[Rows | float], grad_positions: list[int],
@@ -57,12 +57,13 @@ class Elementwise:
         self.grad_positions = grad_positions
         self.nodes = nodes  # the traced Values, for error messages
         self._read: list = []
+        self._forward = op.array_forward or op.vector_forward
 
     def forward(self, V: np.ndarray, theta: np.ndarray) -> None:
         """Compute the group's rows from its inputs' rows."""
         read = [a if type(a) is float else V[a.index] for a in self.args]
         self._read = read  # backward needs the same inputs again
-        V[self.out] = self.op.vector_forward(*read)
+        V[self.out] = self._forward(*read)
 
     def backward(self, V: np.ndarray, G: np.ndarray, theta: np.ndarray, gtheta: np.ndarray) -> None:
         """Add local derivative × upstream gradient into each input row (chain rule)."""

@@ -1,0 +1,349 @@
+"""``fit(..., compiled=True)``: the same training loop on a compiled model.
+
+The model's graph (inputs → outputs) is traced once with ``autograd.compile`` and
+replayed on numpy batches. The loss stays eager: it is evaluated per sample on leaf
+Values holding the model's outputs, so any loss works — including ones whose graph
+depends on the target or the data, like ``cross_entropy``'s class index and its
+max-shift — and its numbers are the eager ones. Its gradient with respect to the
+outputs seeds the compiled backward.
+
+SGD and Adam updates run as numpy vector operations in the same order of float
+operations as their ``step()``, so the trained numbers are the eager ones; any other
+optimizer gets ``.grad`` written and its own ``step()`` called. At the end the
+parameters' ``.data`` (and ``.grad``, and the optimizer's state) are written back, so
+``viz.draw`` shows the trained values and eager training can continue.
+"""
+
+from __future__ import annotations
+
+import numbers
+import random
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+import autograd
+from autograd import Value, no_grad
+from autograd.compiled import Program, StructureError, compile
+
+from .data import batches, make_rng
+from .losses import mse
+from .optim import SGD, Adam, Optimizer
+from .train import History, _check_pairs, _loss_value, is_correct
+
+__all__ = ["fit_compiled", "compile_model", "evaluate_compiled", "CHECK_SAMPLES"]
+
+CHECK_SAMPLES = 3  # samples re-traced eagerly to catch a model whose graph varies
+
+
+def compile_model(model: Callable, X: np.ndarray,
+                  params: Sequence[Value] | None = None) -> tuple[Program, bool]:
+    """(program computing the model's outputs for rows of X, whether it returns one Value).
+
+    The model is re-traced on a few rows spread over X and a StructureError raised if its
+    graph changes with the data.
+    """
+    single = isinstance(model(list(X[0])), Value)
+
+    def forward(*xs: Value) -> Value | list[Value]:
+        return model(list(xs))
+
+    forward.__name__ = f"{type(model).__name__}.__call__"
+    if params is None and hasattr(model, "parameters"):
+        params = model.parameters()
+    n = len(X)
+    spread = sorted({n // 3, (2 * n) // 3, n - 1} - {0})[:CHECK_SAMPLES]
+    program = compile(forward, X[0], params=params, check=[X[i] for i in spread])
+    return program, single
+
+
+def _inputs_array(pairs: list, what: str) -> np.ndarray:
+    rows = [[x] if isinstance(x, numbers.Real) else list(x) for x, _ in pairs]
+    try:
+        X = np.asarray(rows, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{what}: every inputs entry must be a list of numbers of the same length"
+        ) from None
+    if X.ndim != 2:
+        raise ValueError(f"{what}: every inputs entry must be a list of the same length")
+    return X
+
+
+def _target_key(t: object) -> object:
+    """A hashable stand-in for a target: the loss graph is cached per target."""
+    if isinstance(t, numbers.Real) and not isinstance(t, bool):
+        return (type(t).__name__, t)
+    try:
+        return ("seq", tuple(t))
+    except TypeError:
+        return ("obj", id(t))
+
+
+def _variants(row: list[float]) -> list[list[float]]:
+    """Other output rows to re-trace the loss at: reversed, moved, scaled."""
+    return [row[::-1], [z + 1.0 for z in row], [0.5 * z - 0.25 for z in row]]
+
+
+class _Head:
+    """The loss of each sample and its gradient with respect to the model's outputs.
+
+    Per target, the loss graph is compiled when it is the same for every output row; a
+    loss that shifts by the largest output (``cross_entropy``, ``softmax``) is compiled
+    on rows with that shift already subtracted, which gives it exactly its eager
+    numbers. Otherwise the loss runs eagerly on leaf Values. Every ``GUARD_EVERY``-th
+    sample is also computed eagerly and compared, so a loss whose graph depends on the
+    data is reported instead of silently mis-computed.
+    """
+
+    GUARD_EVERY = 97
+
+    def __init__(self, loss: Callable, single: bool) -> None:
+        self.loss = loss
+        self.single = single
+        self.cache: dict[object, tuple[Program, bool] | None] = {}
+        self.seen = 0
+
+    def eager(self, row: list[float], t: object, want_grad: bool) -> tuple[float, list | None]:
+        """(loss, ∂loss/∂outputs or None) from the eager graph of one sample."""
+        leaves = [Value(z) for z in row]
+        prediction = leaves[0] if self.single else leaves
+        if not want_grad:
+            with no_grad():
+                return _loss_value(self.loss, prediction, t).data, None
+        value = _loss_value(self.loss, prediction, t)
+        return value.data, autograd.grad(value, leaves)
+
+    def _compile(self, row: list[float], t: object) -> tuple[Program, bool] | None:
+        def per_target(*zs: Value) -> Value:
+            return _loss_value(self.loss, zs[0] if self.single else list(zs), t)
+
+        per_target.__name__ = getattr(self.loss, "__name__", "loss")
+        for shifted in (False, True):
+            rows = [row, *_variants(row)]
+            if shifted:
+                rows = [[z - max(r) for z in r] for r in rows]
+            try:
+                program = compile(per_target, rows[0], check=rows[1:], wrt_inputs=True)
+            except StructureError:
+                continue
+            if all(self._agrees(program, shifted, r, t) for r in [row, *_variants(row)]):
+                return program, shifted
+        return None
+
+    def _agrees(self, program: Program, shifted: bool, row: list[float], t: object) -> bool:
+        want, want_grad = self.eager(row, t, True)
+        loss_, grads = self._run(program, shifted, np.array([row]), True)
+        scale = max(abs(g) for g in want_grad)
+        return _close(loss_[0], want, abs(want)) and all(
+            _close(a, b, scale) for a, b in zip(grads[0], want_grad, strict=True))
+
+    @staticmethod
+    def _run(program: Program, shifted: bool, rows: np.ndarray, want_grad: bool):
+        if shifted:
+            rows = rows - rows.max(axis=1, keepdims=True)
+        losses = np.atleast_1d(program.forward(rows))
+        if not want_grad:
+            return losses, None
+        program.gradient()
+        return losses, program.input_grads
+
+    def __call__(self, outputs: np.ndarray, targets: list, want_grad: bool):
+        """(losses, ∂loss/∂outputs rows or None, correct count or None) for a batch."""
+        rows = outputs.reshape(len(targets), -1)
+        if len(targets) == 1:  # per-sample training: no grouping by target
+            groups = {_target_key(targets[0]): [0]}
+        else:
+            groups = {}
+            for i, t in enumerate(targets):
+                groups.setdefault(_target_key(t), []).append(i)
+        losses = np.empty(len(targets))
+        grads = np.empty(rows.shape) if want_grad else None
+        for key, members in groups.items():
+            t = targets[members[0]]
+            if key not in self.cache:
+                self.cache[key] = self._compile(rows[members[0]].tolist(), t)
+            compiled = self.cache[key]
+            if compiled is None:
+                for i in members:
+                    losses[i], g = self.eager(rows[i].tolist(), t, want_grad)
+                    if want_grad:
+                        grads[i] = g
+                continue
+            part = rows[members] if len(members) < len(rows) else rows
+            values, part_grads = self._run(*compiled, part, want_grad)
+            losses[members] = values
+            if want_grad:
+                grads[members] = part_grads
+        self._guard(rows, targets, losses, grads)
+        hits = 0
+        for row, t in zip(rows.tolist(), targets, strict=True):
+            correct = is_correct(row, t)
+            hits = None if hits is None or correct is None else hits + correct
+        return losses.tolist(), grads, hits
+
+    def _guard(self, rows: np.ndarray, targets: list, losses: np.ndarray, grads) -> None:
+        """Recompute one sample in GUARD_EVERY eagerly; raise if the compiled loss differs."""
+        before, self.seen = self.seen, self.seen + len(targets)
+        if before // self.GUARD_EVERY == self.seen // self.GUARD_EVERY and before:
+            return
+        i = (-before) % self.GUARD_EVERY if before else 0
+        i = min(i, len(targets) - 1)
+        want, want_grad = self.eager(rows[i].tolist(), targets[i], grads is not None)
+        ok = _close(losses[i], want, abs(want))
+        if grads is not None:
+            scale = max(abs(g) for g in want_grad)
+            ok = ok and all(_close(a, b, scale) for a, b in zip(grads[i], want_grad, strict=True))
+        if not ok:
+            name = getattr(self.loss, "__name__", "the loss")
+            raise StructureError(
+                f"{name} gave {want!r} eagerly but {losses[i]!r} compiled for target "
+                f"{targets[i]!r}: its graph depends on the outputs' values in a way the "
+                "compiled loss cannot follow; train with nn.fit(..., compiled=False)"
+            )
+
+
+def _close(a: float, b: float, scale: float) -> bool:
+    return abs(a - b) <= 1e-12 * max(abs(a), abs(b), scale, 1e-300)
+
+
+class _Update:
+    """The optimizer's step on the program's parameter vector, numbers as in ``step()``."""
+
+    def __init__(self, optimizer: Optimizer, program: Program) -> None:
+        self.optimizer = optimizer
+        self.program = program
+        where = {id(p): k for k, p in enumerate(program.params)}
+        self.index = np.array([where[id(p)] for p in optimizer.params], dtype=np.intp)
+        full = len(self.index) == len(program.params)
+        # The optimizer usually owns every parameter: then update whole vectors in place.
+        self.sel = slice(None) if full else self.index
+        self.kind = type(optimizer) if type(optimizer) in (SGD, Adam) else None
+        n = len(program.params)
+        self.state: dict[str, np.ndarray] = {}
+        names = {SGD: ("velocity",), Adam: ("m", "v")}.get(self.kind, ())
+        for name in names:
+            vector = np.zeros(n)
+            vector[self.index] = getattr(optimizer, name)
+            self.state[name] = vector
+
+    def __call__(self, gtheta: np.ndarray) -> None:
+        theta, sel = self.program.theta, self.sel
+        opt = self.optimizer
+        if self.kind is SGD:
+            g = gtheta[sel]
+            if opt.weight_decay:
+                g = g + opt.weight_decay * theta[sel]
+            if opt.momentum:
+                velocity = self.state["velocity"]
+                g = velocity[sel] = opt.momentum * velocity[sel] + g
+            theta[sel] -= opt.lr * g
+        elif self.kind is Adam:
+            b1, b2 = opt.betas
+            opt.t += 1
+            c1, c2 = 1.0 - b1 ** opt.t, 1.0 - b2 ** opt.t
+            g = gtheta[sel]
+            m = self.state["m"][sel] = b1 * self.state["m"][sel] + (1.0 - b1) * g
+            v = self.state["v"][sel] = b2 * self.state["v"][sel] + (1.0 - b2) * g * g
+            theta[sel] -= opt.lr * (m / c1) / (np.sqrt(v / c2) + opt.eps)
+        else:  # an optimizer we cannot vectorise: let it move the Values themselves
+            self.program.store_params()
+            opt.zero_grad()
+            self.program.store_grads(gtheta)
+            opt.step()
+            self.program.load_params()
+
+    def finish(self, gtheta: np.ndarray | None) -> None:
+        """Write parameters, last gradients and optimizer state back into the objects."""
+        self.program.store_params()
+        if gtheta is not None and self.kind is not None:
+            self.optimizer.zero_grad()
+            self.program.store_grads(gtheta)
+        for name, vector in self.state.items():
+            setattr(self.optimizer, name, vector[self.index].tolist())
+
+
+def _check_settings(epochs: object, batch_size: object) -> None:
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
+        raise ValueError(f"epochs must be an int ≥ 0, got {epochs!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
+            batch_size, numbers.Integral) or batch_size < 1):
+        raise ValueError(
+            f"batch_size must be a positive int or None (full batch), got {batch_size!r}"
+        )
+
+
+def evaluate_compiled(program: Program, head: _Head, X: np.ndarray, targets: list,
+                      chunk: int = 1024) -> tuple[float, float | None]:
+    """(mean loss, accuracy or None) of the compiled model on rows X with ``targets``."""
+    total, hits = 0.0, 0
+    for start in range(0, len(X), chunk):
+        part = targets[start:start + chunk]
+        losses, _, correct = head(program.forward(X[start:start + chunk]), part, False)
+        total += sum(losses)
+        hits = None if hits is None or correct is None else hits + correct
+    return total / len(X), None if hits is None else hits / len(X)
+
+
+def fit_compiled(
+    model: Callable, train: Sequence, loss: Callable = mse,
+    optimizer: Optimizer | None = None, epochs: int = 1, batch_size: int | None = 1,
+    shuffle: bool = True, val: Sequence | None = None,
+    seed: int | random.Random | None = 0, progress: bool = True,
+) -> History:
+    """``nn.fit`` with the model compiled: same batches, same updates, same History.
+
+    Raises ``autograd.compiled.StructureError`` when the model builds a different graph
+    for different inputs (Python control flow on Values), which a program cannot replay.
+    """
+    pairs = _check_pairs(train, "train")
+    val_pairs = _check_pairs(val, "val") if val is not None else None
+    _check_settings(epochs, batch_size)
+    if optimizer is None:
+        optimizer = SGD(model, lr=0.01)
+    X = _inputs_array(pairs, "train")
+    targets = [t for _, t in pairs]
+    # The optimizer's parameters, even ones the graph never reads, get a place in theta.
+    program, single = compile_model(model, X, params=optimizer.params)
+    head = _Head(loss, single)
+    update = _Update(optimizer, program)
+    rng = make_rng(seed)
+    size = len(pairs) if batch_size is None else min(batch_size, len(pairs))
+    history = History()
+    gtheta = None
+    if val_pairs is not None:
+        X_val, val_targets = _inputs_array(val_pairs, "val"), [t for _, t in val_pairs]
+
+    from tqdm.auto import tqdm
+
+    per_epoch = -(-len(pairs) // size)
+    with tqdm(total=epochs * per_epoch, desc="fit (compiled)", unit="step",
+              disable=None if progress else True, leave=False) as bar:
+        for _ in range(epochs):
+            total, hits = 0.0, 0
+            for batch in batches(range(len(pairs)), size, shuffle=shuffle, seed=rng):
+                outputs = program.forward(X[batch])
+                part = [targets[i] for i in batch]
+                losses, seed_grads, correct = head(outputs, part, True)
+                if len(batch) > 1:  # the batch loss is the mean, as in eager fit
+                    seed_grads = seed_grads * (1.0 / len(batch))
+                gtheta = program.gradient(seed_grads)
+                update(gtheta)
+                total += sum(losses)
+                hits = None if hits is None or correct is None else hits + correct
+                history.steps += 1
+                history.samples += len(batch)
+                bar.update(1)
+            history.train_loss.append(total / len(pairs))
+            if hits is not None:
+                history.train_accuracy.append(hits / len(pairs))
+            shown = {"loss": f"{history.train_loss[-1]:.4g}"}
+            if val_pairs is not None:
+                val_loss, val_accuracy = evaluate_compiled(program, head, X_val, val_targets)
+                history.val_loss.append(val_loss)
+                shown["val_loss"] = f"{val_loss:.4g}"
+                if val_accuracy is not None:
+                    history.val_accuracy.append(val_accuracy)
+            bar.set_postfix(shown)
+    update.finish(gtheta)
+    return history

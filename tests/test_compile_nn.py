@@ -1,0 +1,159 @@
+"""nn.fit(..., compiled=True): the same trained numbers and History as eager training."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Value
+from autograd.compiled import StructureError, compile
+from nn.compiled import fit_compiled
+
+
+def close_lists(a, b, rtol=1e-12):
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    scale = max(np.abs(b).max(initial=0.0), 1e-300)
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= rtol * scale))
+
+
+def digits_subset(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(0, 1, (n, 8))
+    y = (X[:, :3].sum(axis=1) * 2).astype(int) % 3  # three classes from the pixels
+    return [(row.tolist(), int(t)) for row, t in zip(X, y, strict=True)]
+
+
+def twin_models(**kwargs):
+    make = dict(nin=8, sizes=[6, 5, 3], activation="sigmoid", output_activation="softmax",
+                seed=3) | kwargs
+    return nn.MLP(**make), nn.MLP(**make)
+
+
+OPTIMIZERS = {
+    "sgd": lambda m: nn.SGD(m, lr=0.3),
+    "sgd-momentum-decay": lambda m: nn.SGD(m, lr=0.2, momentum=0.9, weight_decay=1e-3),
+    "adam": lambda m: nn.Adam(m, lr=0.01),
+}
+
+
+@pytest.mark.parametrize("batch_size", [1, 4, None])
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_compiled_fit_trains_the_same_numbers_as_eager_fit(name, batch_size):
+    data = digits_subset()
+    train, val = data[:30], data[30:]
+    eager_model, compiled_model = twin_models()
+    opt_e, opt_c = OPTIMIZERS[name](eager_model), OPTIMIZERS[name](compiled_model)
+    kwargs = dict(loss=nn.cross_entropy, epochs=2, batch_size=batch_size, val=val, seed=5,
+                  progress=False)
+    h_e = nn.fit(eager_model, train, optimizer=opt_e, **kwargs)
+    h_c = nn.fit(compiled_model, train, optimizer=opt_c, compiled=True, **kwargs)
+    params_e = [p.data for p in eager_model.parameters()]
+    params_c = [p.data for p in compiled_model.parameters()]
+    assert params_e != [p.data for p in twin_models()[0].parameters()]  # it did train
+    assert close_lists(params_c, params_e)
+    assert close_lists([p.grad for p in compiled_model.parameters()],
+                       [p.grad for p in eager_model.parameters()])
+    for field in ("train_loss", "val_loss"):
+        assert close_lists(getattr(h_c, field), getattr(h_e, field))
+    assert h_c.train_accuracy == h_e.train_accuracy
+    assert h_c.val_accuracy == h_e.val_accuracy
+    assert (h_c.steps, h_c.samples) == (h_e.steps, h_e.samples)
+
+
+def test_optimizer_state_is_written_back_so_eager_training_can_continue():
+    data = digits_subset(20)
+    b, c = twin_models()
+    opt_b, opt_c = nn.SGD(b, lr=0.2, momentum=0.5), nn.SGD(c, lr=0.2, momentum=0.5)
+    kwargs = dict(loss=nn.cross_entropy, epochs=1, progress=False)
+    nn.fit(b, data, optimizer=opt_b, compiled=True, **kwargs)  # compiled, then eager
+    nn.fit(b, data, optimizer=opt_b, seed=random.Random(1), **kwargs)
+    nn.fit(c, data, optimizer=opt_c, **kwargs)  # eager twice
+    nn.fit(c, data, optimizer=opt_c, seed=random.Random(1), **kwargs)
+    assert any(opt_c.velocity)
+    assert close_lists(opt_b.velocity, opt_c.velocity)
+    assert close_lists([p.data for p in b.parameters()], [p.data for p in c.parameters()])
+
+
+def test_an_optimizer_it_cannot_vectorise_gets_grads_and_steps_itself():
+    class HalfSGD(nn.SGD):
+        def step(self):
+            for p in self.params:
+                p.data -= 0.5 * self.lr * p.grad
+
+    data = digits_subset(12)
+    a, b = twin_models()
+    for model, compiled in ((a, False), (b, True)):
+        nn.fit(model, data, loss=nn.cross_entropy, optimizer=HalfSGD(model, lr=0.4),
+               batch_size=3, epochs=1, progress=False, compiled=compiled)
+    assert close_lists([p.data for p in b.parameters()], [p.data for p in a.parameters()])
+
+
+def test_regression_with_one_output_and_mse():
+    data = [([x / 10], 2 * x / 10 + 1) for x in range(-5, 6)]
+    a = nn.MLP(1, [4, 1], activation="tanh", seed=1)
+    b = nn.MLP(1, [4, 1], activation="tanh", seed=1)
+    h_a = nn.fit(a, data, loss=nn.mse, optimizer=nn.SGD(a, lr=0.1), epochs=3, progress=False)
+    h_b = nn.fit(b, data, loss=nn.mse, optimizer=nn.SGD(b, lr=0.1), epochs=3, progress=False,
+                 compiled=True)
+    assert close_lists(h_b.train_loss, h_a.train_loss)
+    assert close_lists([p.data for p in b.parameters()], [p.data for p in a.parameters()])
+
+
+def test_a_loss_whose_graph_depends_on_the_outputs_runs_eagerly_with_the_same_numbers():
+    def kinked(prediction, target):  # Python branch on the output's value
+        y = prediction[0]
+        return (y - target) ** 2 if y.data > 0.6 else (y - target).abs()
+
+    data = [([x / 4], 0.5 + 0.1 * x) for x in range(-4, 5)]
+    a = nn.MLP(1, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=2)
+    b = nn.MLP(1, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=2)
+    nn.fit(a, data, loss=kinked, optimizer=nn.SGD(a, lr=0.5), epochs=2, progress=False)
+    nn.fit(b, data, loss=kinked, optimizer=nn.SGD(b, lr=0.5), epochs=2, progress=False,
+           compiled=True)
+    assert close_lists([p.data for p in b.parameters()], [p.data for p in a.parameters()])
+
+
+def test_a_model_with_python_control_flow_is_refused():
+    class Branchy(nn.Module):
+        def __init__(self):
+            self.w = Value(0.5, "w")
+
+        def __call__(self, x):
+            x = [v if isinstance(v, Value) else Value(v) for v in x]
+            return self.w * x[0] if x[0].data > 0 else self.w * x[0].exp()
+
+    data = [([-1.0 + k / 5], 0.0) for k in range(11)]
+    model = Branchy()
+    with pytest.raises(StructureError, match="builds a different graph for sample"):
+        nn.fit(model, data, loss=nn.mse, optimizer=nn.SGD(model, lr=0.1), compiled=True,
+               progress=False)
+
+
+def test_nn_models_compile_to_matrix_products_and_match_eager_gradients():
+    model = nn.MLP(5, [7, 4], activation="relu", seed=0)
+    X = np.random.default_rng(1).normal(size=(6, 5))
+    program = compile(lambda *xs: model(list(xs)), X[0], params=model.parameters())
+    out = program(X)
+    grad = np.random.default_rng(2).normal(size=out.shape)
+    program.backward(grad)
+    got = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    for row, g, want in zip(X, grad, out, strict=True):
+        ys = model(row.tolist())
+        assert close_lists(want, [y.data for y in ys])
+        nn_sum = sum((y * gk for y, gk in zip(ys, g, strict=True)), Value(0.0))
+        nn_sum.backward()
+    assert close_lists(got, [p.grad for p in model.parameters()])
+
+
+def test_bad_arguments_are_reported():
+    model = nn.MLP(2, [2], seed=0)
+    with pytest.raises(ValueError, match="epochs must be an int"):
+        fit_compiled(model, [([0.0, 1.0], 1.0)], epochs=-1)
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+        fit_compiled(model, [([0.0, 1.0], 1.0)], batch_size=0)
+    with pytest.raises(ValueError, match="same length"):
+        fit_compiled(model, [([0.0, 1.0], 1.0), ([0.0], 1.0)], loss=nn.mse)
