@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import autograd.ops
 import viz.expr
+import viz.expr_check
 from autograd import OPS, Op, numerical_grad, register
 from viz.expr import MAX_LENGTH, ExpressionError, functions, parse
 
@@ -91,6 +92,7 @@ def test_a_registered_op_becomes_callable(monkeypatch):
     table = dict(OPS)
     monkeypatch.setattr(autograd.ops, "OPS", table)
     monkeypatch.setattr(viz.expr, "OPS", table)
+    monkeypatch.setattr(viz.expr_check, "OPS", table)
     op = register(Op(
         name=name, symbol="sq", arity=1, forward=lambda a: a * a,
         local_grads=lambda a, out: (2 * a,), rules=("∂a²/∂a = 2a",),
