@@ -3,6 +3,7 @@
 import gzip
 import random
 import struct
+import sys
 
 import numpy as np
 import pytest
@@ -87,6 +88,12 @@ def test_digits_are_scaled_pairs():
     assert len(pairs) == 1797 and len(pairs[0][0]) == 64
     assert {t for _, t in pairs} == set(range(10))
     assert max(max(x) for x, _ in pairs) == 1.0 and min(min(x) for x, _ in pairs) == 0.0
+
+
+def test_digits_without_scikit_learn_says_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # makes the import fail
+    with pytest.raises(ImportError, match="pip install scikit-learn"):
+        nn.datasets.digits()
 
 
 # --- IDX files ------------------------------------------------------------------
