@@ -208,6 +208,9 @@ def test_walkthrough_rejects_bad_arguments():
         viz.walkthrough(lambda x: 3.0, pairs=[(0, 1)])
     with pytest.raises(TypeError, match="loss must return a Value"):
         viz.walkthrough(pairs=[(0, 1)], loss=lambda y, t: 1.0)
+    big = nn.MLP(8, [16, 16, 1], seed=0)
+    with pytest.raises(ValueError, match=r"has [\d,]+ nodes \(at most 400\).*viz.draw"):
+        viz.walkthrough(big, pairs=[([0.0] * 8, 1.0)])
     with pytest.raises(ValueError, match="give a .html path"):
         viz.walkthrough(steps=1).write_html("page.svg")
 

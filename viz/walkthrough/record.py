@@ -21,12 +21,14 @@ from ..draw import parameter_names
 from ..numbers import format_factor, format_number
 from . import captions
 from .model import Frame, Numbers, StepGraph, StepRecord
+from .names import expression, name_nodes, number_operands, wrap
 
 __all__ = ["record", "article_model", "default_pairs"]
 
-MAX_NAME = 24  # longer expressions are called n7 instead of spelled out
 MAX_LISTED = 6  # parameters listed by name in a caption
-MAX_TERMS = 6  # sums of more operands are shortened with "…"
+# Every frame draws the whole graph and there is a frame per node: beyond a few hundred
+# nodes the page would take hours to render and no learner could follow it.
+MAX_NODES = 400
 
 
 def default_pairs(n: int) -> list[tuple[list[float], float]]:
@@ -85,65 +87,6 @@ def _half_squared_error(y: Value | list[Value], t: list[Value]) -> Value:
     return (terms[0] if len(terms) == 1 else autograd.sum(terms)) / 2
 
 
-def _name_nodes(order: list[Value], params: dict[Value, str], precision: int) -> dict:
-    """Caption names: labels and parameter names, else the expression (``w × x``), else n7."""
-    names: dict[Value, str] = {}
-    for i, node in enumerate(order):
-        if node in params:
-            names[node] = params[node]
-        elif node.label:
-            names[node] = node.label
-        elif node.is_constant:
-            names[node] = format_number(node.data, precision)
-        else:
-            operands = [_wrap(names[p]) for p in node.inputs]
-            expression = _format(node, operands)
-            names[node] = expression if len(expression) <= MAX_NAME else f"n{i}"
-    return names
-
-
-def _wrap(name: str) -> str:
-    """``name`` bracketed when it is a compound expression: ``(w × x)``; ``(y − t)²`` stays."""
-    depth = 0
-    for char in name:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == " " and depth == 0:
-            return f"({name})"
-    return name
-
-
-_SUPERSCRIPTS = {"2": "²", "3": "³"}
-
-
-def _format(node: Value, texts: list[str]) -> str:
-    """The op table's template, except a constant exponent 2 or 3 reads as ² or ³."""
-    exponent = node.inputs[1] if node.op == "pow" else None
-    if exponent is not None and exponent.is_constant and texts[1] in _SUPERSCRIPTS:
-        return texts[0] + _SUPERSCRIPTS[texts[1]]
-    return node.op_entry.format(texts)
-
-
-def _expression(node: Value, texts: list[str]) -> str:
-    """The op applied to ``texts``, long sums shortened to their first and last terms."""
-    if node.op_entry.arity is None and len(texts) > MAX_TERMS:
-        texts = texts[:3] + ["…"] + texts[-1:]
-    return _format(node, texts)
-
-
-_INFIX = ("add", "sub", "mul", "div", "sum")
-
-
-def _number_operands(node: Value, precision: int) -> list[str]:
-    """Operand numbers, negatives bracketed where the template needs it: 0.5 − (−1)."""
-    def bracket(position: int) -> bool:
-        if node.op in _INFIX:
-            return position > 0
-        return node.op in ("pow", "neg")  # (−0.4)², −(−1); tanh(−0.1) needs none
-
-    return [format_factor(p.data, precision) if bracket(i) else format_number(p.data, precision)
-            for i, p in enumerate(node.inputs)]
-
-
 class _Recorder:
     def __init__(self, lang: str, precision: int) -> None:
         self.lang, self.precision = lang, precision
@@ -179,8 +122,8 @@ class _Recorder:
                      numbers, node)
 
     def forward_equation(self, graph: StepGraph, node: Value) -> str:
-        symbolic = _expression(node, [_wrap(graph.names[p]) for p in node.inputs])
-        numeric = _expression(node, _number_operands(node, self.precision))
+        symbolic = expression(node, [wrap(graph.names[p]) for p in node.inputs])
+        numeric = expression(node, number_operands(node, self.precision))
         name = graph.names[node]
         head = symbolic if name == symbolic else f"{name} = {symbolic}"
         return f"{head} = {numeric} = {self.num(node.data)}"
@@ -206,7 +149,7 @@ class _Recorder:
                    loss_name: str) -> str:
         """∂L/∂a = Σ ∂L/∂c · ∂c/∂a over the consumers c, with the numbers and the rules."""
         def d(of: str, by: str) -> str:
-            return f"∂{_wrap(of)}/∂{_wrap(by)}"
+            return f"∂{wrap(of)}/∂{wrap(by)}"
 
         name = graph.names[node]
         symbols, products, rules = [], [], []
@@ -283,6 +226,12 @@ def record(model: Callable | None, pairs: Sequence, *, w: float, b: float, lr: f
         if not L.label:
             L.label = "L"
         order = topo_order(L)
+        if len(order) > MAX_NODES:
+            raise ValueError(
+                f"the walkthrough draws every node of every frame, and pair {step}'s graph "
+                f"has {len(order):,} nodes (at most {MAX_NODES}): use a smaller model, or "
+                "viz.draw(loss, params=model) for one collapsed picture of the big one"
+            )
         names_of_params = dict(param_names)
         if not names_of_params:  # a plain function: its own leaves are the parameters
             data = set(x_leaves) | set(t_leaves)
@@ -292,7 +241,7 @@ def record(model: Callable | None, pairs: Sequence, *, w: float, b: float, lr: f
         step_params = {p: name for p, name in names_of_params.items() if p in set(order)}
         graph = StepGraph(step, L, order, {n: f"v{i}" for i, n in enumerate(order)},
                           {}, step_params, set(x_leaves) | set(t_leaves))
-        graph.names.update(_name_nodes(order, step_params, precision))
+        graph.names.update(name_nodes(order, step_params, precision))
         model_nodes: set[Value] = set()
         for out in outputs:
             model_nodes.update(topo_order(out))
