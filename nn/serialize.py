@@ -75,7 +75,16 @@ def _kind_ok(value: object, kind: str) -> bool:
     return isinstance(value, list) and bool(value) and all(_kind_ok(v, "int") for v in value)
 
 
-def _build(architecture: object, where: str) -> Module:
+def _dims(cls: str, architecture: dict) -> list[int]:
+    """Layer widths [inputs, …, outputs] that an architecture describes."""
+    if cls == "Neuron":
+        return [architecture["nin"], 1]
+    if cls == "Layer":
+        return [architecture["nin"], architecture["nout"]]
+    return [architecture["nin"], *architecture["sizes"]]
+
+
+def _build(architecture: object, parameters: object, where: str) -> Module:
     if not isinstance(architecture, dict):
         raise ValueError(f"{where}: 'architecture' must be an object, got {architecture!r}")
     cls = architecture.get("class")
@@ -89,6 +98,14 @@ def _build(architecture: object, where: str) -> Module:
         if not _kind_ok(architecture[key], kind):
             raise ValueError(f"{where}: 'architecture.{key}' must be {kind}, "
                              f"got {architecture[key]!r}")
+    if isinstance(parameters, dict):
+        # Building costs about what reading the file did, unless the architecture asks
+        # for far more parameters than the file stores (a hostile file: 10⁹ neurons).
+        dims = _dims(cls, architecture)
+        count = sum((a + 1) * b for a, b in zip(dims, dims[1:]))
+        if count > 2 * len(parameters) + 100:
+            raise ValueError(f"{where}: architecture {json.dumps(architecture)} has {count} "
+                             f"parameters but the file stores only {len(parameters)}")
     try:
         return construct(architecture)
     except ValueError as exc:
@@ -151,7 +168,7 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
         if key not in document:
             raise ValueError(f"{where}: missing key {key!r}")
     if model is None:
-        model = _build(document["architecture"], where)
+        model = _build(document["architecture"], document["parameters"], where)
     elif not isinstance(model, Module):
         raise TypeError(f"model must be an nn Module, got {model!r}")
     model.load_state_dict(_check_parameters(model, document["parameters"], where))

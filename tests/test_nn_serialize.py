@@ -106,6 +106,8 @@ def _changed(path, value):
     (_changed(["architecture", "sizes"], [3, 1]),
      r"parameters do not match the architecture .* 13 parameters; file has 9\): "
      r"missing \['layers.0.neurons.2.w.0'"),
+    (_changed(["architecture", "sizes"], [10 ** 9, 1]),
+     "has 4000000001 parameters but the file stores only 9"),
     (_changed(["parameters", "layers.1.neurons.0.b"], ...),
      r"missing \['layers.1.neurons.0.b'\]"),
     (_changed(["parameters", "layers.1.neurons.0.w.7"], 1.0),
