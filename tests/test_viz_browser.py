@@ -128,6 +128,23 @@ def test_fragment_opens_that_step(article, open_page):
     assert caption(page) == wt.frames[4].caption
 
 
+def test_node_table_fills_in_as_the_pass_goes(article, open_page):
+    wt, path = article
+    page = open_page(path, "#step=12")  # backward has reached b, not yet w × x or w
+    assert wt.frames[11].node.label == "b"
+
+    def row(name):
+        cells = page.locator("#nodes tbody tr").filter(
+            has=page.locator(f'td:text-is("{name}")')).locator("td")
+        return cells.all_text_contents()
+
+    assert row("b") == ["b", "0.6", "−0.4"]
+    assert row("w") == ["w", "0.5", ""]
+    assert row("L") == ["L", "0.08", "1"]
+    page.keyboard.press("Home")
+    assert row("y") == ["y", "", ""]
+
+
 def test_play_advances_and_pause_stops(article, open_page):
     wt, path = article
     page = open_page(path)

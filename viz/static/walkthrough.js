@@ -13,6 +13,8 @@
   var phases = document.querySelectorAll("#phases li");
   var rows = document.querySelectorAll("#steps tbody tr");
   var inspector = document.getElementById("inspector-body");
+  var nodeBody = document.querySelector("#nodes tbody");
+  var nodeStep = null;
   var current = -1;
   var timer = null;
 
@@ -49,9 +51,34 @@
       row.classList.toggle("current", step === frame.step);
       row.classList.toggle("future", !done && step >= 0);
     });
+    fillNodes(frame, i);
     document.getElementById("first").disabled = document.getElementById("prev").disabled = i === 0;
     document.getElementById("last").disabled = document.getElementById("next").disabled = i === n - 1;
     setHash(i);
+  }
+
+  // The node table of the current pair, filled in as far as the current frame.
+  function fillNodes(frame, i) {
+    var rows = data.nodes[frame.step];
+    document.getElementById("node-table").hidden = !rows;
+    if (!rows) return;
+    if (nodeStep !== frame.step) {
+      nodeBody.textContent = "";
+      rows.forEach(function (row) {
+        var tr = document.createElement("tr");
+        tr.dataset.node = row.id;
+        ["name", "data", "grad"].forEach(function () { tr.appendChild(document.createElement("td")); });
+        tr.cells[0].textContent = row.name;
+        nodeBody.appendChild(tr);
+      });
+      nodeStep = frame.step;
+    }
+    rows.forEach(function (row, k) {
+      var tr = nodeBody.rows[k];
+      tr.cells[1].textContent = row.df !== null && row.df <= i ? row.data : "";
+      tr.cells[2].textContent = row.gf !== null && row.gf <= i ? row.grad : "";
+      tr.classList.toggle("current", row.id === frame.node);
+    });
   }
 
   function stop() {

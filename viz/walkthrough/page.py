@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["page_html", "write_page"]
 
 MAX_PARAM_COLUMNS = 4  # beyond that the step table shows the loss only
+MAX_NODE_ROWS = 40  # the node table is for small graphs; bigger ones have the inspector
 
 
 def _asset(folder: str, name: str) -> str:
@@ -47,6 +48,33 @@ def _inspect_data(wt: Walkthrough) -> dict[int, dict[str, dict[str, str]]]:
             frame.node_id, {"name": frame.graph.names[frame.node], "forward": "",
                             "backward": ""})
         entry["backward" if frame.phase == "backward" else "forward"] = frame.caption
+    return table
+
+
+def _node_rows(wt: Walkthrough) -> dict[int, list[dict[str, object]]]:
+    """Per step, the side table's rows: node name, value and gradient, and the frame
+    index from which each is known (so the page fills the table in as the pass goes)."""
+    table: dict[int, list[dict[str, object]]] = {}
+    seen: dict[tuple[int, str], dict[str, object]] = {}
+    for frame in wt.frames:
+        g = frame.graph
+        if len(g.order) > MAX_NODE_ROWS:
+            continue
+        rows = table.setdefault(frame.step, [])
+        for node in g.order:
+            if node.is_constant:
+                continue
+            key = (frame.step, g.ids[node])
+            row = seen.get(key)
+            if row is None:
+                row = seen[key] = {"id": g.ids[node], "name": g.names[node], "data": "",
+                                   "grad": "", "df": None, "gf": None}
+                rows.append(row)
+            data, grad = frame.numbers[node]
+            if data is not None and row["df"] is None:
+                row["data"], row["df"] = format_number(data, wt.precision), frame.index
+            if grad is not None and row["gf"] is None:
+                row["grad"], row["gf"] = format_number(grad, wt.precision), frame.index
     return table
 
 
@@ -81,6 +109,7 @@ def page_html(wt: Walkthrough, svgs: list[str]) -> str:
                     "node": f.node_id, "done": last_of_step[f.step] == f.index}
                    for f in wt.frames],
         "inspect": _inspect_data(wt),
+        "nodes": _node_rows(wt),
         "text": {key: t(key) for key in ("frame", "play", "pause")},
     }
     head, rows = _table(wt)
@@ -101,8 +130,12 @@ def page_html(wt: Walkthrough, svgs: list[str]) -> str:
         "last_index": str(len(wt.frames) - 1),
         "frames": frames_html,
         "table_caption": html_text(t("table_caption")),
+        "nodes_caption": html_text(t("nodes_caption")),
+        "node_head": "".join(f"<th>{html_text(t(k))}</th>"
+                             for k in ("node", "value", "gradient")),
         "table_head": head, "table_rows": rows,
-        "inspector_title": "∂", "inspector_hint": html_text(t("inspector")),
+        "inspector_title": html_text(t("inspector_title")),
+        "inspector_hint": html_text(t("inspector")),
         "legend": legend,
         "data": json_for_script(json.dumps(data, ensure_ascii=False)),
     })
