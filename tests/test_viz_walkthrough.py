@@ -226,3 +226,17 @@ def test_page_is_self_contained(tmp_path, article):
     assert not re.search(r"<(link|img|iframe)\b|\bsrc=|@import|url\(", page)
     assert "default-src 'none'" in page
     assert "0.51796" in page and "0.62196" in page
+
+
+def test_frames_of_a_pair_keep_one_layout(article):
+    """Highlights, edge labels and numbers appearing must not move the picture."""
+    import sys
+
+    frames_module = sys.modules["viz.walkthrough.frames"]
+    step = [f for f in article.frames if f.step == 0]
+    svgs = frames_module.frame_svgs(step, precision=6, title=False)
+    sizes = {re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', s).groups() for s in svgs}
+    assert len(sizes) == 1, sizes
+    positions = {re.search(r"<title>v0</title>\s*<polygon[^>]*points=\"([^\"]+)\"", s).group(1)
+                 for s in svgs}
+    assert len(positions) == 1, positions

@@ -28,6 +28,7 @@ from .numbers import format_factor, format_number
 __all__ = ["draw", "parameter_names", "node_roles"]
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
+STEADY_WIDTH = 80  # points: "data −0.123456" fits, so numbers changing move nothing
 Numbers = Mapping[Value, tuple[float | None, float | None]]
 
 
@@ -123,13 +124,16 @@ def draw(
     legend: bool = True,
     title: str | None = None,
     fields: str = "row",
+    steady: bool = False,
 ) -> graphviz.Digraph:
     """The graph below ``root`` as a Digraph (render it, or let Jupyter display it).
 
     ``params`` marks parameters (Values, a dict or a Module); ``edge_labels`` writes on
     each edge (``"highlighted"``: on highlighted edges only) its local derivative and
     its contribution (upstream grad × local); ``fields="column"`` stacks label, data and
-    grad vertically (narrower nodes);
+    grad vertically (narrower nodes); ``steady`` keeps the layout the same whatever is
+    highlighted or shown (room reserved for the outline, number cells of a minimum
+    width, edge labels placed after layout), so walkthrough frames do not jump;
     ``highlight`` outlines nodes, ``highlight_edges`` ((consumer, input position) pairs)
     colours edges, drawn dashed against the arrow when ``gradient_flow``. ``names``
     overrides node captions; ``numbers`` ({node: (data, grad)}, ``None`` = not computed
@@ -160,12 +164,14 @@ def draw(
     lit_edges = set(highlight_edges or ())
 
     dot = new_digraph(rankdir, title)
+    if steady:
+        dot.attr(forcelabels="true")
     for node in order:
         data, grad = shown(node)
         faded = data is None
         dot.node(ids[node], value_label(captions[node], data, grad, roles[node], show_data,
                                          show_grad and not node.is_constant, precision,
-                                         faded, node in lit, fields),
+                                         faded, node in lit, fields, steady),
                  shape="plain")
         if node.is_leaf:
             continue
@@ -184,7 +190,9 @@ def draw(
                 if gradient_flow:
                     attrs.update(style="dashed", dir="back", fontcolor=style.HIGHLIGHT)
             if labelled:
-                attrs["label"] = _edge_label(local[position], shown(node)[1], precision)
+                # xlabel is placed after layout, so labelling an edge moves no node
+                key = "xlabel" if steady else "label"
+                attrs[key] = _edge_label(local[position], shown(node)[1], precision)
             dot.edge(ids[parent], op_id, **attrs)
     if legend:
         present = [r for r in style.ROLES if r in set(roles.values())]
@@ -223,8 +231,12 @@ def _edge_label(local: float, upstream: float | None, precision: int) -> str:
 
 def value_label(caption: str, data: float | None, grad: float | None, role: str,
                  show_data: bool, show_grad: bool, precision: int, faded: bool,
-                 lit: bool, fields: str = "row") -> str:
-    """An HTML-like table that reads like a record: label | data | grad."""
+                 lit: bool, fields: str = "row", steady: bool = False) -> str:
+    """An HTML-like table that reads like a record: label | data | grad.
+
+    Cells carry their own border colour so the table's border can be the highlight
+    outline alone (with ``steady``: always there, transparent when not lit).
+    """
     fill, border = style.ROLES[role]
     ink = ""
     if faded:
@@ -232,26 +244,30 @@ def value_label(caption: str, data: float | None, grad: float | None, role: str,
         border = ink
     if lit:
         border = style.HIGHLIGHT
+    # Fill on the cells, not the table, so the table's border area stays clear.
+    td = f'<TD COLOR="{border}"' + (f' WIDTH="{STEADY_WIDTH}"' if steady else "")
+    filled = f'{td} BGCOLOR="{fill}"'
     cells = []
     if caption:
-        cells.append(f"<TD><B>{_ink(html_label(caption), ink)}</B></TD>")
+        cells.append(f"{filled}><B>{_ink(html_label(caption), ink)}</B></TD>")
     if show_data and role != "constant":  # a constant's caption is already its number
-        cells.append(f"<TD>{_ink('data ' + format_number(data, precision), ink)}</TD>")
+        cells.append(f"{filled}>{_ink('data ' + format_number(data, precision), ink)}</TD>")
     if show_grad:
         if grad is None or faded:
-            cells.append(f"<TD>{_ink('grad ' + format_number(None), ink or '#94a3b8')}</TD>")
+            text = _ink("grad " + format_number(None), ink or "#94a3b8")
+            cells.append(f"{filled}>{text}</TD>")
         else:
             background, grad_ink = style.grad_colours(grad)
-            bg = f' BGCOLOR="{background}"' if background else ""
-            text = "grad " + format_number(grad, precision)
-            cells.append(f"<TD{bg}>{_ink(text, grad_ink)}</TD>")
+            text = _ink("grad " + format_number(grad, precision), grad_ink)
+            cells.append(f'{td} BGCOLOR="{background or fill}">{text}</TD>')
     if not cells:
-        cells.append("<TD> </TD>")
-    width = "3" if lit else "0"  # cells carry the border; the table adds one when lit
+        cells.append(f"{filled}> </TD>")
+    width = "3" if lit or steady else "0"
+    outline = style.HIGHLIGHT if lit else ("transparent" if steady else border)
     rows = ("<TR>" + "".join(cells) + "</TR>" if fields == "row"
             else "".join(f"<TR>{cell}</TR>" for cell in cells))
     return (f'<<TABLE BORDER="{width}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
-            f'COLOR="{border}" BGCOLOR="{fill}">{rows}</TABLE>>')
+            f'COLOR="{outline}">{rows}</TABLE>>')
 
 
 def _ink(text: str, colour: str) -> str:

@@ -26,6 +26,7 @@ def frame_digraph(frame: Frame, *, precision: int, rankdir: str = "LR",
         gradient_flow=frame.phase == "backward", edge_labels="highlighted",
         max_nodes=max(300, len(g.order) + 1), legend=False, rankdir=rankdir,
         title=f"{frame.index + 1}. {frame.caption}" if title else None, fields="column",
+        steady=True,
     )
 
 
