@@ -1,0 +1,333 @@
+"""stepgrad's eager engine against micrograd 0.1.0 on the four workloads of issue 2.
+
+    .venv/bin/pip install micrograd==0.1.0       # or: pip install -e '.[bench]'
+    .venv/bin/python benchmarks/bench_engine.py            # full run, several minutes
+    .venv/bin/python benchmarks/bench_engine.py --quick    # fewer steps, about a minute
+
+Three engines: micrograd; stepgrad (a) building micrograd's graph node for node
+(binary adds, ``sum(w·x, b)`` per neuron); stepgrad (b) building the graph the way
+this project's ``nn`` does (one n-ary ``autograd.sum`` node per neuron). Every
+measurement runs in its own fresh Python process with default settings (cyclic GC on),
+so one engine's leftover garbage cannot slow the next. Prints a markdown table and
+writes it to ``benchmarks/results/engine.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import gc
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]  # our autograd (not PyPI's HIPS one), workloads
+
+import workloads as wl  # noqa: E402
+
+ENGINES = ("micrograd", "stepgrad-a", "stepgrad-b")
+DIGITS_EPOCH = 1437  # training images of sklearn digits with a 20 % test split
+# (steps or samples timed) for a full run and for --quick
+SIZES = {
+    "W1": {"micrograd": (5, 2), "stepgrad-a": (20, 5), "stepgrad-b": (20, 5)},
+    "W4": {"micrograd": (100, 15), "stepgrad-a": (200, 30), "stepgrad-b": (200, 30)},
+    "MEM": {"stepgrad-a": (1000, 100), "stepgrad-b": (1000, 100)},
+}
+DEPTH = 100_000  # W2 chain length and W3 number of products
+
+
+def _engine(name: str) -> tuple[type, object]:
+    """(Value class, total) for an engine: total builds Σ as that engine's graph does."""
+    if name == "micrograd":
+        from micrograd.engine import Value
+
+        wl.add_micrograd_ops(Value)
+        return Value, builtins.sum
+    import autograd
+
+    return autograd.Value, (builtins.sum if name == "stepgrad-a" else autograd.sum)
+
+
+def _w1_model(name: str, value: type):
+    """The demo's MLP(2, [16, 16, 1]) with weights drawn from Random(1337), for ``name``."""
+    if name != "stepgrad-b":
+        return wl.MicroMLP(value, 2, [16, 16, 1], ["relu", "relu", ""], random.Random(1337))
+    import nn
+
+    model = nn.MLP(2, [16, 16, 1], activation="relu")
+    reference = wl.MicroMLP(value, 2, [16, 16, 1], ["relu", "relu", ""], random.Random(1337))
+    for p, q in zip(model.parameters(), reference.parameters(), strict=True):
+        p.data = q.data  # the same starting point on every engine: the losses must agree
+    return model
+
+
+def run_w1(name: str, steps: int) -> dict:
+    """Seconds per step of micrograd's demo (after one warm-up step); the first loss."""
+    value, total = _engine(name)
+    X, y = wl.moons()
+    model = _w1_model(name, value)
+    first = _w1_step(model, X, y, value, total, 0)
+    start = time.perf_counter()
+    for k in range(1, steps + 1):
+        _w1_step(model, X, y, value, total, k)
+    return {"seconds": (time.perf_counter() - start) / steps, "loss": first}
+
+
+def _w1_step(model, X, y, value, total, k: int) -> float:
+    lr = 1.0 - 0.9 * (k % 100) / 100  # the demo's learning-rate schedule, restarted per 100
+    return wl.w1_step(model, X, y, value, total, lr)
+
+
+def run_w2(name: str) -> dict:
+    """Seconds to build the 100,000-deep chain and backpropagate it."""
+    value, _ = _engine(name)
+    start = time.perf_counter()
+    try:
+        grad = wl.w2_chain(value, DEPTH)
+    except RecursionError:
+        return {"error": "RecursionError"}
+    return {"seconds": time.perf_counter() - start, "grad": grad}
+
+
+def run_w3(name: str) -> dict:
+    """Seconds to build Σ of 100,000 products and backpropagate it."""
+    value, total = _engine(name)
+    start = time.perf_counter()
+    try:
+        grad = wl.w3_sum_of_products(value, total, DEPTH)
+    except RecursionError:
+        return {"error": "RecursionError"}
+    return {"seconds": time.perf_counter() - start, "grad": grad}
+
+
+def run_w4(name: str, samples: int) -> dict:
+    """Seconds per 1,437-image digits epoch, extrapolated from ``samples`` SGD steps."""
+    value, total = _engine(name)
+    X, y = wl.digits()
+    rng = random.Random(7)
+    if name == "stepgrad-b":
+        import nn
+
+        model = nn.MLP(64, [50, 100, 10], activation="sigmoid", output_activation="softmax",
+                       seed=rng)
+        opt = nn.SGD(model, lr=0.1)
+
+        def step(i: int) -> float:
+            loss = nn.cross_entropy(model(X[i]), y[i])
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+            return loss.data
+    else:
+        model = wl.MicroMLP(value, 64, [50, 100, 10], ["sigmoid", "sigmoid", ""], rng)
+
+        def step(i: int) -> float:
+            return wl.w4_sample_step(model, X[i], y[i], value, total, 0.1)
+
+    step(0)  # warm-up
+    start = time.perf_counter()
+    losses = [step(i % len(X)) for i in range(1, samples + 1)]
+    per_sample = (time.perf_counter() - start) / samples
+    return {"seconds": per_sample * DIGITS_EPOCH, "mean_loss": sum(losses) / samples}
+
+
+def run_mem(name: str, steps: int) -> dict:
+    """Memory after 10 W1 steps and after ``steps``: RSS and live pymalloc blocks."""
+    value, total = _engine(name)
+    X, y = wl.moons()
+    model = _w1_model(name, value)
+    marks = {}
+    for k in range(steps):
+        _w1_step(model, X, y, value, total, k)
+        if k + 1 in (10, steps):
+            gc.collect()
+            marks[k + 1] = {"rss_mb": _rss_mb(), "blocks": sys.getallocatedblocks()}
+    return {"steps": steps, "marks": marks}
+
+
+def run_bytes(name: str) -> dict:
+    """tracemalloc bytes per node of a W2 chain and a W3 sum graph, held until measured."""
+    value, total = _engine(name)
+    out = {}
+    builders = {
+        "W2": (lambda: _chain(value, DEPTH // 10), 4),  # x·c + c: 4 new nodes a step
+        # a, b, a·b per term, plus one add per term (and the 0 it starts from) or one Σ
+        "W3": (lambda: total(value(1.0) * value(2.0) for _ in range(DEPTH // 10)),
+               3 if total is not builtins.sum else 4),
+    }
+    for key, (build, per_step) in builders.items():
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        graph = build()
+        used = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+        out[key] = used / (per_step * (DEPTH // 10))
+        del graph
+    return out
+
+
+def _chain(value: type, depth: int):
+    x = value(1.0)
+    for _ in range(depth):
+        x = x * 1.0001 + 0.0001
+    return x
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+RUNNERS = {"W1": run_w1, "W2": run_w2, "W3": run_w3, "W4": run_w4, "MEM": run_mem,
+           "BYTES": run_bytes}
+
+
+def measure(workload: str, engine: str, quick: bool) -> dict:
+    """One cell, measured in a fresh interpreter; its result as a dict."""
+    cmd = [sys.executable, __file__, "--cell", workload, engine] + (["--quick"] if quick else [])
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": f"exit {done.returncode}: {done.stderr.strip().splitlines()[-1:]}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _run_cell(workload: str, engine: str, quick: bool) -> dict:
+    runner = RUNNERS[workload]
+    if workload in SIZES:
+        return runner(engine, SIZES[workload][engine][1 if quick else 0])
+    return runner(engine)
+
+
+# --- the report ----------------------------------------------------------------------
+
+TITLES = {
+    "micrograd": "micrograd 0.1.0",
+    "stepgrad-a": "stepgrad (a) micrograd's graph",
+    "stepgrad-b": "stepgrad (b) nn's graph",
+}
+
+
+def _seconds(cell: dict | None) -> str:
+    if not cell:
+        return "not run"
+    if "error" in cell:
+        return cell["error"]
+    return f"{cell['seconds']:.3g} s"
+
+
+def _ratio(base: dict | None, cell: dict | None) -> str:
+    if not base or not cell or "seconds" not in base or "seconds" not in cell:
+        return "—"
+    return f"{base['seconds'] / cell['seconds']:.1f}×"
+
+
+def report(results: dict[str, dict[str, dict]], header: dict) -> str:
+    """The results as markdown: a speed table, a memory table, bytes per node."""
+    quick = header["quick"]
+    w1 = {e: SIZES["W1"][e][quick] for e in ENGINES}
+    w4 = {e: SIZES["W4"][e][quick] for e in ENGINES}
+    rows = {
+        "W1": f"W1 micrograd demo step (s per step, mean of {w1['micrograd']} / "
+              f"{w1['stepgrad-a']} steps)",
+        "W2": f"W2 {DEPTH:,}-deep chain x·1.0001 + 0.0001, build + backward",
+        "W3": f"W3 Σ of {DEPTH:,} products, build + backward",
+        "W4": f"W4 digits 64-50-100-10 per-sample SGD (s per {DIGITS_EPOCH:,}-image epoch, "
+              f"extrapolated from {w4['micrograd']} / {w4['stepgrad-a']} samples)",
+    }
+    lines = [
+        "# stepgrad engine vs micrograd 0.1.0",
+        "",
+        f"Python {header['python']} on {header['machine']} ({header['cpus']} CPUs), "
+        f"cyclic GC {'on' if header['gc'] else 'off'} with default thresholds "
+        f"{tuple(header['thresholds'])}, {header['date']}. Command: `{header['command']}`. "
+        "Each cell ran in its own fresh process; ratios are micrograd time / stepgrad time "
+        "from this one run.",
+        "",
+        "| workload | micrograd 0.1.0 | stepgrad (a) micrograd's graph | speed-up "
+        "| stepgrad (b) nn's graph | speed-up |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, title in rows.items():
+        if key not in results:
+            continue
+        cells = results[key]
+        base, a, b = (cells.get(e) for e in ENGINES)
+        lines.append(f"| {title} | {_seconds(base)} | {_seconds(a)} | {_ratio(base, a)} "
+                     f"| {_seconds(b)} | {_ratio(base, b)} |")
+    if "W1" in results:
+        losses = ", ".join(f"{TITLES[e]} {c['loss']!r}" for e, c in results["W1"].items()
+                           if "loss" in c)
+        lines += ["", f"W1 first-step loss (same weights on every engine): {losses}."]
+    if "MEM" in results:
+        lines += ["", "Memory across W1 steps (after `gc.collect()`; RSS from /proc, live "
+                  "pymalloc blocks from `sys.getallocatedblocks()`):", "",
+                  "| engine | RSS at step 10 | RSS at last step | blocks at step 10 "
+                  "| blocks at last step |", "|---|---|---|---|---|"]
+        for engine, cell in results["MEM"].items():
+            if "error" in cell:
+                lines.append(f"| {TITLES[engine]} | {cell['error']} | | | |")
+                continue
+            first, last = cell["marks"]["10"], cell["marks"][str(cell["steps"])]
+            lines.append(f"| {TITLES[engine]} ({cell['steps']:,} steps) "
+                         f"| {first['rss_mb']:.1f} MB | {last['rss_mb']:.1f} MB "
+                         f"| {first['blocks']:,} | {last['blocks']:,} |")
+    if "BYTES" in results:
+        lines += ["", "Bytes per node while a graph is alive (tracemalloc, "
+                  f"{DEPTH // 10:,}-step graphs, leaves and constants counted as nodes):", "",
+                  "| engine | W2 chain graph | W3 sum-of-products graph |", "|---|---|---|"]
+        for engine, cell in results["BYTES"].items():
+            if "error" in cell:
+                lines.append(f"| {TITLES[engine]} | {cell['error']} | |")
+            else:
+                lines.append(f"| {TITLES[engine]} | {cell['W2']:.0f} B | {cell['W3']:.0f} B |")
+    return "\n".join(lines) + "\n"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so it is never half-written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer steps (rougher numbers)")
+    parser.add_argument("--only", default="W1,W2,W3,W4,MEM,BYTES",
+                        help="comma-separated workloads to run (default: all)")
+    parser.add_argument("--out", default=str(HERE / "results" / "engine.md"),
+                        help="where to write the markdown table ('' to skip)")
+    parser.add_argument("--cell", nargs=2, metavar=("WORKLOAD", "ENGINE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.cell:
+        print(json.dumps(_run_cell(*args.cell, args.quick)))
+        sys.exit(0)
+    wanted = [w.strip().upper() for w in args.only.split(",") if w.strip()]
+    unknown = [w for w in wanted if w not in RUNNERS]
+    if unknown:
+        parser.error(f"unknown workload(s) {unknown}; choose from {', '.join(RUNNERS)}")
+    results: dict[str, dict[str, dict]] = {}
+    for workload in wanted:
+        engines = SIZES.get(workload, dict.fromkeys(ENGINES))
+        for engine in engines:
+            print(f"  {workload} {engine} …", file=sys.stderr, flush=True)
+            results.setdefault(workload, {})[engine] = measure(workload, engine, args.quick)
+    header = {
+        "python": platform.python_version(), "machine": platform.machine(),
+        "cpus": os.cpu_count(), "gc": gc.isenabled(), "thresholds": gc.get_threshold(),
+        "quick": args.quick, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "command": " ".join(["python", "benchmarks/bench_engine.py", *sys.argv[1:]]),
+    }
+    text = report(results, header)
+    print(text)
+    if args.out:
+        _write_atomically(Path(args.out), text)
