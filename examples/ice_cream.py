@@ -27,9 +27,11 @@ Run: ``python -m examples.ice_cream [--seed S] [--steps N]``.
 
 from __future__ import annotations
 
+import os
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import autograd
 import nn
@@ -292,6 +294,48 @@ def dead_seeds(seeds: Sequence[int] = range(10)) -> tuple[int, ...]:
     return tuple(s for s in seeds if is_dead(network(s), rows))
 
 
+def mse_function(seed: int, trained: dict[str, float], names: Sequence[str],
+                 ) -> Callable[..., float]:
+    """The MSE as a function of the named parameters, every other one held at ``trained``."""
+    model = network(seed)
+    model.load_state_dict(trained)
+    params = dict(model.named_parameters())
+    unknown = [n for n in names if n not in params]
+    if unknown:
+        raise ValueError(f"unknown parameter names {unknown}; expected some of {list(params)}")
+    chosen = [params[n] for n in names]
+    rows = nn.datasets.ice_cream()
+
+    def mse(*values: float) -> float:
+        for param, value in zip(chosen, values, strict=True):
+            param.data = float(value)
+        return dataset_mse(model, rows)
+
+    return mse
+
+
+def write_plots(r: IceCreamResults, folder: str | os.PathLike) -> list[Path]:
+    """Draw the brute-force U and the two-parameter bowl with its descent path as PNGs."""
+    from viz.plots import loss_curve, loss_surface, save_figure  # only when plots are asked for
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    bias_name = output_bias(network(r.seed)).label
+    names = (r.surface.weight_name, bias_name)
+    path = [p.params for p in r.two_path]
+    # the drawn window holds the bowl around the optimum and the whole descent path
+    span = [(min(a), max(a)) for a in zip(*path, (min(r.surface.weights), max(r.surface.weights)),
+                                         (min(r.surface.biases), max(r.surface.biases)),
+                                         strict=True)]
+    curve = loss_curve(r.bias_grid, r.bias_mse, parameter=bias_name,
+                       title="Ice cream: MSE against the output bias (brute force)")
+    bowl = loss_surface(mse_function(r.seed, r.trained, names), span[0], span[1], path=path,
+                        names=names, resolution=31,
+                        title="Ice cream: MSE over one weight and the output bias")
+    return [save_figure(curve, folder / "ice_cream_bias.png"),
+            save_figure(bowl, folder / "ice_cream_bowl.png")]
+
+
 def _path_lines(path: Sequence[Point], names: Sequence[str], shown: int = 6) -> list[str]:
     picks = list(range(min(shown, len(path)))) + [len(path) - 1]
     lines = []
@@ -308,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = parser("Ice-cream sales: brute force, gradient descent, full batch vs SGD vs mini-batch.")
     p.add_argument("--steps", type=int, default=COMPARE_STEPS,
                    help=f"steps per method in the comparison (default {COMPARE_STEPS})")
+    p.add_argument("--plots", metavar="DIR", default=None,
+                   help="also draw the brute-force curve and the bowl as PNGs into DIR")
     args = p.parse_args(argv)
     if args.steps < 1:
         p.error(f"--steps must be at least 1, got {args.steps}")
@@ -358,6 +404,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         row("seeds 0..9 whose output ReLU starts dead", None,
             ", ".join(map(str, r.dead_seeds)) or "none"),
     ]
+    if args.plots is not None:
+        lines.append(heading("Plots"))
+        lines += [f"  wrote {path}" for path in write_plots(r, args.plots)]
     show(lines)
     return 0
 

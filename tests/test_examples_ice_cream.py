@@ -129,3 +129,18 @@ def test_main_exits_zero(capsys):
     assert "SYNTHETIC" in out
     assert "article: 90,000" in out and "computed: 90,000" in out
     assert "bias with the lowest MSE on the grid" in out
+
+
+def test_write_plots_draws_the_u_and_the_bowl(results, tmp_path):
+    paths = ic.write_plots(results, tmp_path / "plots")
+    assert [p.name for p in paths] == ["ice_cream_bias.png", "ice_cream_bowl.png"]
+    for p in paths:
+        assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_mse_function_matches_the_brute_force(results):
+    mse = ic.mse_function(0, results.trained, ["layers.1.neurons.0.b"])
+    for b, m in zip(results.bias_grid, results.bias_mse):
+        assert mse(b) == pytest.approx(m, rel=1e-12)
+    with pytest.raises(ValueError, match="unknown parameter names \\['w9'\\]"):
+        ic.mse_function(0, results.trained, ["w9"])
