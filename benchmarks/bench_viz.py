@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--max-nodes", type=int, default=300)
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="bench_viz_"))
+    out.mkdir(parents=True, exist_ok=True)
 
     start = time.perf_counter()
     loss, params = mlp_graph([64, 50, 100, 10])

@@ -31,6 +31,7 @@ from .escape import html_label
 __all__ = ["draw_collapsed", "module_of", "parent_module", "group_by_module", "group_by_depth"]
 
 EDGES_PER_NODE = 4
+MAX_EDGES = 1500  # whatever max_nodes says: dot spends ~45 s on 160 boxes and 9,000 edges
 LOOSE_LEAVES = 16
 Groups = dict[Value, str]  # node -> group name (nodes absent are drawn individually)
 
@@ -147,7 +148,8 @@ def choose_groups(order: list[Value], root: Value, params: Mapping[Value, str],
             # dot slows with edges as well as nodes: 160 neurons fully connected layer to
             # layer are ~9,000 edges (a hairball that takes seconds), the layers a few dozen.
             if (_visible(order, candidate) <= max_nodes
-                    and _merged_edges(order, candidate) <= EDGES_PER_NODE * max_nodes):
+                    and _merged_edges(order, candidate)
+                    <= min(EDGES_PER_NODE * max_nodes, MAX_EDGES)):
                 return candidate, "module"
     return group_by_depth(order, root, max_nodes), "depth"
 
