@@ -33,13 +33,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import autograd
 import nn
 from autograd import Value, no_grad
 
+from . import _descent
+from ._descent import MethodRun, Point, Rows, dataset_mse, descend, sweep
 from ._report import heading, parser, row, show
-
-Rows = Sequence[tuple[Sequence[float], float]]
 
 HIDDEN = 2
 # step 1, the reference training of all nine: the largest rate whose MSE still falls at
@@ -48,26 +47,16 @@ TRAIN_STEPS, TRAIN_LR = 1000, 0.3
 BIAS_GRID = tuple(i / 10 for i in range(6))  # the article's 0, 0.1, …, 0.5
 ARTICLE_MSE = {0.0: 0.08651, 0.1: 0.03791}  # the article's two printed MSEs (its own table)
 BIAS_LR = 0.1
-TOLERANCE = 1e-4  # stop when every step is smaller than this ("the step size nears 0")
+TOLERANCE = _descent.TOLERANCE
 SURFACE_HALF_WIDTH = (1.0, 0.5)  # the bowl drawn around the optimum: ± on weight, ± on bias
 SURFACE_POINTS = 21
 COMPARE_STEPS, COMPARE_LR, MINI_BATCH = 1000, 0.2, 4
-CURVE_EVERY = 10  # the comparison records the full-data MSE every 10 steps (it costs a pass)
+CURVE_POINTS = 100  # the comparison records the full-data MSE ~100 times (each costs a pass)
 
 
 def network(seed: int = 0) -> nn.MLP:
     """The article's architecture: 2 inputs, 2 ReLU hidden units, 1 ReLU output (9 parameters)."""
     return nn.MLP(2, [HIDDEN, 1], activation="relu", output_activation="relu", seed=seed)
-
-
-def batch_mse(model: nn.Module, rows: Rows) -> Value:
-    """MSE = (1/n) Σ (prediction − sales)² over ``rows``, as one graph to backpropagate."""
-    return autograd.sum([nn.mse(model(x), t) for x, t in rows]) / len(rows)
-
-
-def dataset_mse(model: nn.Module, rows: Rows) -> float:
-    """The MSE over ``rows`` without building a graph."""
-    return nn.evaluate(model, rows, nn.mse)[0]
 
 
 def output_bias(model: nn.MLP) -> Value:
@@ -101,55 +90,6 @@ def is_dead(model: nn.MLP, rows: Rows) -> bool:
         return all(nn.scalar(model(x)).data <= 0 for x, _ in rows)
 
 
-def gd_step(model: nn.Module, optimizer: nn.Optimizer, rows: Rows) -> float:
-    """One gradient-descent step on the MSE over ``rows``; returns that MSE (before the step)."""
-    optimizer.zero_grad()
-    loss = batch_mse(model, rows)
-    loss.backward()
-    optimizer.step()
-    return loss.data
-
-
-@dataclass(frozen=True)
-class Point:
-    """One gradient-descent iterate: parameter values, MSE, slopes and the steps taken."""
-
-    params: tuple[float, ...]
-    mse: float
-    slopes: tuple[float, ...]  # dMSE/dparam
-    steps: tuple[float, ...]  # lr · slope, subtracted from each parameter
-
-
-def descend(
-    model: nn.Module, rows: Rows, params: Sequence[Value], lr: float,
-    max_steps: int = 500, tolerance: float = TOLERANCE,
-) -> list[Point]:
-    """Full-batch gradient descent on ``params`` only, until every step < ``tolerance``."""
-    optimizer = nn.SGD(list(params), lr=lr)
-    path: list[Point] = []
-    for _ in range(max_steps):
-        before = tuple(p.data for p in params)
-        loss = gd_step(model, optimizer, rows)
-        slopes = tuple(p.grad for p in params)
-        path.append(Point(before, loss, slopes, tuple(lr * s for s in slopes)))
-        if all(abs(lr * s) < tolerance for s in slopes):
-            break
-    return path
-
-
-def sweep(model: nn.Module, rows: Rows, param: Value, values: Sequence[float]) -> list[float]:
-    """The MSE with ``param`` set to each of ``values`` in turn (restored afterwards)."""
-    kept = param.data
-    try:
-        out = []
-        for v in values:
-            param.data = v
-            out.append(dataset_mse(model, rows))
-        return out
-    finally:
-        param.data = kept
-
-
 def _axis(centre: float, half_width: float, n: int) -> list[float]:
     return [centre - half_width + 2 * half_width * i / (n - 1) for i in range(n)]
 
@@ -180,54 +120,19 @@ def surface(model: nn.MLP, rows: Rows, weight: Value, bias: Value, n: int = SURF
     return Surface(weight.label, tuple(weights), tuple(biases), tuple(grid))
 
 
-@dataclass(frozen=True)
-class MethodRun:
-    """One way of choosing rows per step: its MSE curve and the derivatives it cost."""
-
-    name: str
-    rows_per_step: int
-    steps: int
-    curve: tuple[tuple[int, float], ...]  # (step, full-data MSE after it), from step 0
-    derivatives_per_step: int  # rows × parameters: one dL/dparam per row and parameter
-
-    @property
-    def derivatives(self) -> int:
-        """Derivative evaluations for the whole run."""
-        return self.derivatives_per_step * self.steps
-
-    @property
-    def final_mse(self) -> float:
-        """The full-data MSE after the last step."""
-        return self.curve[-1][1]
-
-    def mse_after(self, derivatives: int) -> float:
-        """The full-data MSE recorded last before ``derivatives`` evaluations were exceeded."""
-        done = derivatives // self.derivatives_per_step
-        return [mse for step, mse in self.curve if step <= done][-1]
-
-
 def compare_methods(
     seed: int = 0, steps: int = COMPARE_STEPS, lr: float = COMPARE_LR, rows: Rows | None = None,
-    every: int = CURVE_EVERY,
+    every: int | None = None,
 ) -> list[MethodRun]:
     """Full batch, SGD (1 random row) and mini-batch (4 random rows): same start, ``steps`` each.
 
-    The full-data MSE is recorded every ``every`` steps and after the last one.
+    The full-data MSE is recorded every ``every`` steps (default: ~100 points per curve)
+    and after the last one.
     """
+    every = every if every is not None else max(1, steps // CURVE_POINTS)
     rows = list(rows if rows is not None else nn.datasets.ice_cream())
-    runs = []
-    for name, size in (("full batch", len(rows)), ("stochastic", 1), ("mini-batch", MINI_BATCH)):
-        model = network(seed)
-        optimizer = nn.SGD(model, lr=lr)
-        pick = random.Random(seed)
-        curve = [(0, dataset_mse(model, rows))]
-        for step in range(1, steps + 1):
-            batch = rows if size == len(rows) else pick.sample(rows, size)
-            gd_step(model, optimizer, batch)
-            if step % every == 0 or step == steps:
-                curve.append((step, dataset_mse(model, rows)))
-        runs.append(MethodRun(name, size, steps, tuple(curve), size * model.num_parameters()))
-    return runs
+    sizes = {"full batch": len(rows), "stochastic": 1, "mini-batch": MINI_BATCH}
+    return _descent.compare_methods(lambda: network(seed), rows, sizes, steps, lr, seed, every)
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ def test_methods_count_derivatives_as_the_article_does(results):
     assert full.derivatives == 90 * 150 and sgd.derivatives == 9 * 150
     for m in results.methods:
         assert m.curve[0] == full.curve[0]  # the same start
-        assert [step for step, _ in m.curve] == list(range(0, 151, 10))
+        assert [step for step, _ in m.curve] == list(range(0, 151))  # ≤ 100 steps: every one
         assert m.final_mse < m.curve[0][1] / 10
     # at an equal derivative budget the cheap steps win
     budget = sgd.derivatives
@@ -144,3 +144,11 @@ def test_mse_function_matches_the_brute_force(results):
         assert mse(b) == pytest.approx(m, rel=1e-12)
     with pytest.raises(ValueError, match="unknown parameter names \\['w9'\\]"):
         ic.mse_function(0, results.trained, ["w9"])
+
+
+def test_compare_rejects_a_batch_larger_than_the_data():
+    from examples import _descent
+
+    rows = nn.datasets.ice_cream()
+    with pytest.raises(ValueError, match="batch size for 'huge' must be in 1..10, got 11"):
+        _descent.compare_methods(lambda: ic.network(0), rows, {"huge": 11}, steps=1, lr=0.1)
