@@ -35,8 +35,8 @@ def show(lines: Iterable[str]) -> None:
         print(line)
 
 
-def parser(description: str) -> argparse.ArgumentParser:
-    """An argument parser with the ``--seed`` option every example takes."""
-    p = argparse.ArgumentParser(description=description)
+def parser(name: str, description: str) -> argparse.ArgumentParser:
+    """An argument parser for ``python -m examples.<name>`` with the ``--seed`` option."""
+    p = argparse.ArgumentParser(prog=f"python -m examples.{name}", description=description)
     p.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
     return p

@@ -83,7 +83,7 @@ def play(
     """The game of ``strategy`` on ``target``: guesses until right (or ``max_guesses``)."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
-    if not (isinstance(target, int) and low <= target <= high):
+    if isinstance(target, bool) or not (isinstance(target, int) and low <= target <= high):
         raise ValueError(f"target must be an integer in {low}..{high}, got {target!r}")
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
     limit = max_guesses if max_guesses is not None else high - low + 1
@@ -143,7 +143,7 @@ def _transcript(game: Game) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print one game per strategy and the summary over all 101 targets; return 0."""
-    p = parser("The guess-the-number loop: feedback only, bisection, signed loss.")
+    p = parser("guess_number", "The guess-the-number loop: feedback only, bisection, signed loss.")
     p.add_argument("--target", type=int, default=None, help="the hidden number (default: random)")
     args = p.parse_args(argv)
     rng = random.Random(args.seed)

@@ -254,7 +254,8 @@ def _path_lines(path: Sequence[Point], names: Sequence[str], shown: int = 6) -> 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the five steps, article numbers beside ours where the article gives one; return 0."""
-    p = parser("Ice-cream sales: brute force, gradient descent, full batch vs SGD vs mini-batch.")
+    p = parser("ice_cream", "Ice-cream sales: brute force, gradient descent, "
+               "full batch vs SGD vs mini-batch.")
     p.add_argument("--steps", type=int, default=COMPARE_STEPS,
                    help=f"steps per method in the comparison (default {COMPARE_STEPS})")
     p.add_argument("--plots", metavar="DIR", default=None,

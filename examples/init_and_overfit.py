@@ -140,7 +140,8 @@ def _symmetry_lines(s: Symmetry) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the symmetry runs and the overfitting curve; return 0."""
-    p = parser("All-zero initialisation keeps neurons identical; a too-big net overfits.")
+    p = parser("init_and_overfit", "All-zero initialisation keeps neurons identical; "
+               "a too-big net overfits.")
     p.add_argument("--epochs", type=int, default=OVERFIT_EPOCHS,
                    help=f"epochs of the overfitting run (default {OVERFIT_EPOCHS})")
     args = p.parse_args(argv)

@@ -97,7 +97,7 @@ def _after(results: LinearResults, n: int) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the article's two steps next to the computed ones, then the trajectory; return 0."""
-    p = parser("y = 2x + 1: the deepin article's SGD steps and the honest trajectory.")
+    p = parser("linear", "y = 2x + 1: the deepin article's SGD steps and the honest trajectory.")
     p.add_argument("--pairs", type=int, default=300, help="pairs to train on (default 300)")
     args = p.parse_args(argv)
     if args.pairs < 2:

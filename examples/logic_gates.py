@@ -129,7 +129,8 @@ def _table(name: str, outputs: tuple[int, ...]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the AND/OR truth tables, the XOR grid search and the trained XOR net; return 0."""
-    args = parser("Logic gates as threshold neurons; XOR needs a hidden layer.").parse_args(argv)
+    p = parser("logic_gates", "Logic gates as threshold neurons; XOR needs a hidden layer.")
+    args = p.parse_args(argv)
     lines = []
     for name, (w1, w2, theta) in ARTICLE_WEIGHTS.items():
         table = truth_table(threshold_neuron(w1, w2, theta))

@@ -63,6 +63,8 @@ def test_max_guesses_stops_the_game():
     "kwargs, message",
     [
         ({"target": 101}, "target must be an integer in 0..100, got 101"),
+        ({"target": 4.0}, "target must be an integer in 0..100, got 4.0"),
+        ({"target": True}, "target must be an integer in 0..100, got True"),
         ({"target": 5, "strategy": "guess"}, "unknown strategy 'guess'"),
     ],
 )
