@@ -284,6 +284,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         row("bias with the lowest MSE on the grid", 0.3, r.best_bias),
         "  (where the bottom lies depends on the table and on which of the many equally good",
         "  optima training found; the U shape is what carries over)",
+        *([f"  For this seed the bottom is at the grid's edge: the trained bias "
+           f"{r.trained[bias_name]:+.4f} lies outside 0..0.5,",
+           "  so the grid shows only one side of the U."]
+          if r.best_bias in (r.bias_grid[0], r.bias_grid[-1]) else []),
         heading(f"3. Gradient descent on the bias alone, from 0 (lr {BIAS_LR})"),
         "  step = lr · dMSE/db (chain rule MSE ← prediction ← ReLU ← b); new b = b − step",
         *_path_lines(r.bias_path, ["b"]),
