@@ -74,7 +74,7 @@ class MoonsMLP:
         data_loss = np.maximum(margins, 0.0).mean()
         reg = alpha * sum((W * W).sum() + (b * b).sum() for W, b in zip(self.W, self.b,
                                                                         strict=True))
-        delta = (-(margins > 0) * y / len(y))[None, :]
+        delta = (-y * (margins > 0) / len(y))[None, :]
         for k in range(len(self.W) - 1, -1, -1):
             grad_W = delta @ acts[k].T + 2 * alpha * self.W[k]
             grad_b = delta.sum(axis=1) + 2 * alpha * self.b[k]

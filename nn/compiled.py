@@ -157,8 +157,8 @@ class _Head:
     def __call__(self, outputs: np.ndarray, targets: list, want_grad: bool):
         """(losses, ∂loss/∂outputs rows or None, correct count or None) for a batch."""
         rows = outputs.reshape(len(targets), -1)
-        if len(targets) == 1:  # per-sample training: no grouping by target
-            groups = {_target_key(targets[0]): [0]}
+        if len(targets) == 1:  # per-sample training: the short way
+            return self._one(rows, targets[0], want_grad)
         else:
             groups = {}
             for i, t in enumerate(targets):
@@ -169,6 +169,8 @@ class _Head:
             t = targets[members[0]]
             if key not in self.cache:
                 self.cache[key] = self._compile(rows[members[0]].tolist(), t)
+                if self.cache[key] is not None:
+                    self.cache[key][0].quiet = False  # fit runs inside np.errstate
             compiled = self.cache[key]
             if compiled is None:
                 for i in members:
@@ -187,6 +189,22 @@ class _Head:
             correct = is_correct(row, t)
             hits = None if hits is None or correct is None else hits + correct
         return losses.tolist(), grads, hits
+
+    def _one(self, rows: np.ndarray, t: object, want_grad: bool):
+        key = _target_key(t)
+        if key not in self.cache:
+            self.cache[key] = self._compile(rows[0].tolist(), t)
+            if self.cache[key] is not None:
+                self.cache[key][0].quiet = False  # fit runs inside np.errstate
+        compiled = self.cache[key]
+        if compiled is None:
+            loss_, g = self.eager(rows[0].tolist(), t, want_grad)
+            losses, grads = np.array([loss_]), (np.array([g]) if want_grad else None)
+        else:
+            losses, grads = self._run(*compiled, rows, want_grad)
+        self._guard(rows, [t], losses, grads)
+        correct = is_correct(rows[0].tolist(), t)
+        return [float(losses[0])], grads, None if correct is None else int(correct)
 
     def _guard(self, rows: np.ndarray, targets: list, losses: np.ndarray, grads) -> None:
         """Recompute one sample in GUARD_EVERY eagerly; raise if the compiled loss differs."""
@@ -325,8 +343,10 @@ def fit_compiled(
     from tqdm.auto import tqdm
 
     per_epoch = -(-len(pairs) // size)
+    program.quiet = False  # the whole loop runs inside np.errstate: one switch, not two a step
     with tqdm(total=epochs * per_epoch, desc="fit (compiled)", unit="step",
-              disable=None if progress else True, leave=False) as bar:
+              disable=None if progress else True, leave=False) as bar, \
+            np.errstate(all="ignore"):
         for _ in range(epochs):
             total, hits = 0.0, 0
             for batch in batches(range(len(pairs)), size, shuffle=shuffle, seed=rng):

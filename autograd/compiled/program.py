@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -42,6 +43,9 @@ class Program:
         self.wrt_inputs = wrt_inputs
         self.theta = np.zeros(len(self.params))
         self.input_grads: np.ndarray | None = None  # set by backward when wrt_inputs
+        # numpy warns on inf/nan; the program explains them itself. A training loop that
+        # already runs inside np.errstate(all="ignore") sets this False to save the cost.
+        self.quiet = True
         self.load_params()
         self._steps = plan.steps
         self._backward_steps = [s for s in reversed(plan.steps) if _has_backward(s)]
@@ -91,15 +95,12 @@ class Program:
         plan = self.plan
         if len(plan.loose_rows):
             V[plan.loose_rows] = self.theta[plan.loose_params][:, None]
-        with np.errstate(all="ignore"):  # non-finite results are looked at below
-            for k, step in enumerate(self._steps):
-                try:
-                    step.forward(V, self.theta)
-                except (ValueError, ZeroDivisionError, OverflowError):
-                    # an op without an array forward runs its scalar one, which raises
-                    self._explain(V, self._steps[:k], failed=step)
-                    raise
-        if not np.isfinite(V).all():
+        if self.quiet:
+            with np.errstate(all="ignore"):  # non-finite results are looked at below
+                self._run_steps(V)
+        else:
+            self._run_steps(V)
+        if not math.isfinite(V.sum()):  # one number: cheaper than testing every entry
             self._explain(V, self._steps)
         self._last = (V, len(batch))
         out = V[plan.output_rows].T  # fancy indexing: already a copy
@@ -107,6 +108,21 @@ class Program:
             out = out[:, 0]
             return float(out[0]) if single else out
         return out[0] if single else out
+
+    def _run_steps(self, V: np.ndarray) -> None:
+        theta = self.theta
+        for k, step in enumerate(self._steps):
+            try:
+                step.forward(V, theta)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                # an op without an array forward runs its scalar one, which raises
+                self._explain(V, self._steps[:k], failed=step)
+                raise
+
+    def _run_backward(self, V: np.ndarray, G: np.ndarray, gtheta: np.ndarray) -> None:
+        theta = self.theta
+        for step in self._backward_steps:
+            step.backward(V, G, theta, gtheta)
 
     def gradient(self, grad: Sequence | np.ndarray | float | None = None,
                  reduction: str = "sum") -> np.ndarray:
@@ -127,9 +143,11 @@ class Program:
             seed = seed / n
         self._output_rows.add(G, seed.T)
         gtheta = np.zeros(len(self.theta))
-        with np.errstate(all="ignore"):
-            for step in self._backward_steps:
-                step.backward(V, G, self.theta, gtheta)
+        if self.quiet:
+            with np.errstate(all="ignore"):
+                self._run_backward(V, G, gtheta)
+        else:
+            self._run_backward(V, G, gtheta)
         if len(self.plan.loose_rows):
             np.add.at(gtheta, self.plan.loose_params, G[self.plan.loose_rows].sum(axis=1))
         if self.wrt_inputs:

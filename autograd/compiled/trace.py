@@ -85,18 +85,19 @@ def _record(fn: Callable, sample: list[float]) -> tuple[list[Value], list[Value]
 def _signature(order: list[Value], inputs: list[Value], params: list[Value]) -> list[tuple]:
     """What each node is: ('input', i), ('param', k), ('const', x) or (op name, input ids)."""
     position = {id(node): k for k, node in enumerate(order)}
-    input_index = {id(x): i for i, x in enumerate(inputs)}
-    param_index = {id(p): k for k, p in enumerate(params)}
+    where = position.__getitem__
+    leaf_kind = {id(x): ("input", i) for i, x in enumerate(inputs)}
+    leaf_kind.update((id(p), ("param", k)) for k, p in enumerate(params))
     signature = []
-    for node in order:
-        if node.inputs:
-            signature.append((node.op, tuple(position[id(x)] for x in node.inputs)))
-        elif id(node) in input_index:
-            signature.append(("input", input_index[id(node)]))
+    append = signature.append
+    for node in order:  # hot for big graphs: map() instead of generator expressions
+        inputs_ = node.inputs
+        if inputs_:
+            append((node.op_entry.name, tuple(map(where, map(id, inputs_)))))
         elif node.is_constant:
-            signature.append(("const", node.data))
+            append(("const", node.data))
         else:
-            signature.append(("param", param_index.get(id(node), -1)))
+            append(leaf_kind.get(id(node), ("param", -1)))
     return signature
 
 
