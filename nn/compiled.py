@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numbers
 import random
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -87,8 +88,9 @@ def _target_key(t: object) -> object:
 
 
 def _variants(row: list[float]) -> list[list[float]]:
-    """Other output rows to re-trace the loss at: reversed, moved, scaled."""
-    return [row[::-1], [z + 1.0 for z in row], [0.5 * z - 0.25 for z in row]]
+    """Other output rows to re-trace the loss at: reversed (a new largest output) and
+    two affine maps that keep probabilities in (0, 1) where losses like BCE need them."""
+    return [row[::-1], [0.9 * z + 0.05 for z in row], [0.5 * z + 0.25 for z in row]]
 
 
 class _Head:
@@ -103,6 +105,7 @@ class _Head:
     """
 
     GUARD_EVERY = 97
+    MAX_COMPILED = 64  # regression targets are all different: past this, stay eager
 
     def __init__(self, loss: Callable, single: bool) -> None:
         self.loss = loss
@@ -121,6 +124,10 @@ class _Head:
         return value.data, autograd.grad(value, leaves)
 
     def _compile(self, row: list[float], t: object) -> tuple[Program, bool] | None:
+        """A program for target ``t`` (maybe on max-shifted rows), or None to stay eager."""
+        if len(self.cache) >= self.MAX_COMPILED:
+            return None
+
         def per_target(*zs: Value) -> Value:
             return _loss_value(self.loss, zs[0] if self.single else list(zs), t)
 
@@ -131,10 +138,12 @@ class _Head:
                 rows = [[z - max(r) for z in r] for r in rows]
             try:
                 program = compile(per_target, rows[0], check=rows[1:], wrt_inputs=True)
-            except StructureError:
-                continue
-            if all(self._agrees(program, shifted, r, t) for r in [row, *_variants(row)]):
-                return program, shifted
+                if all(self._agrees(program, shifted, r, t) for r in [row, *_variants(row)]):
+                    program.quiet = False  # fit runs inside np.errstate
+                    return program, shifted
+            except (StructureError, ValueError, TypeError, ArithmeticError):
+                continue  # this form does not fit (or a variant row is outside the loss's
+                # domain): the eager path raises the user's real error, if there is one
         return None
 
     def _agrees(self, program: Program, shifted: bool, row: list[float], t: object) -> bool:
@@ -169,8 +178,6 @@ class _Head:
             t = targets[members[0]]
             if key not in self.cache:
                 self.cache[key] = self._compile(rows[members[0]].tolist(), t)
-                if self.cache[key] is not None:
-                    self.cache[key][0].quiet = False  # fit runs inside np.errstate
             compiled = self.cache[key]
             if compiled is None:
                 for i in members:
@@ -194,8 +201,6 @@ class _Head:
         key = _target_key(t)
         if key not in self.cache:
             self.cache[key] = self._compile(rows[0].tolist(), t)
-            if self.cache[key] is not None:
-                self.cache[key][0].quiet = False  # fit runs inside np.errstate
         compiled = self.cache[key]
         if compiled is None:
             loss_, g = self.eager(rows[0].tolist(), t, want_grad)
@@ -316,9 +321,12 @@ def fit_compiled(
     optimizer: Optimizer | None = None, epochs: int = 1, batch_size: int | None = 1,
     shuffle: bool = True, val: Sequence | None = None,
     seed: int | random.Random | None = 0, progress: bool = True,
+    timings: dict | None = None,
 ) -> History:
     """``nn.fit`` with the model compiled: same batches, same updates, same History.
 
+    Pass a dict as ``timings`` to get ``{"compile": seconds, "epochs": [seconds, …]}``
+    (an epoch's time includes its validation pass).
     Raises ``autograd.compiled.StructureError`` when the model builds a different graph
     for different inputs (Python control flow on Values), which a program cannot replay.
     """
@@ -327,10 +335,14 @@ def fit_compiled(
     _check_settings(epochs, batch_size)
     if optimizer is None:
         optimizer = SGD(model, lr=0.01)
+    started = time.perf_counter()
     X = _inputs_array(pairs, "train")
     targets = [t for _, t in pairs]
     # The optimizer's parameters, even ones the graph never reads, get a place in theta.
     program, single = compile_model(model, X, params=optimizer.params)
+    if timings is not None:
+        timings["compile"] = time.perf_counter() - started
+        timings["epochs"] = []
     head = _Head(loss, single)
     update = _Update(optimizer, program)
     rng = make_rng(seed)
@@ -348,6 +360,7 @@ def fit_compiled(
               disable=None if progress else True, leave=False) as bar, \
             np.errstate(all="ignore"):
         for _ in range(epochs):
+            epoch_start = time.perf_counter()
             total, hits = 0.0, 0
             for batch in batches(range(len(pairs)), size, shuffle=shuffle, seed=rng):
                 outputs = program.forward(X[batch])
@@ -373,5 +386,7 @@ def fit_compiled(
                 if val_accuracy is not None:
                     history.val_accuracy.append(val_accuracy)
             bar.set_postfix(shown)
+            if timings is not None:
+                timings["epochs"].append(time.perf_counter() - epoch_start)
     update.finish(gtheta)
     return history

@@ -157,3 +157,16 @@ def test_bad_arguments_are_reported():
         fit_compiled(model, [([0.0, 1.0], 1.0)], batch_size=0)
     with pytest.raises(ValueError, match="same length"):
         fit_compiled(model, [([0.0, 1.0], 1.0), ([0.0], 1.0)], loss=nn.mse)
+
+
+def test_binary_cross_entropy_on_a_sigmoid_output_matches_eager():
+    data = [([a, b], int(a > b)) for a in (0.1, 0.4, 0.9) for b in (0.2, 0.6)]
+    a = nn.MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=4)
+    b = nn.MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=4)
+    h_a = nn.fit(a, data, loss=nn.binary_cross_entropy, optimizer=nn.Adam(a, lr=0.05),
+                 epochs=3, batch_size=2, progress=False)
+    h_b = nn.fit(b, data, loss=nn.binary_cross_entropy, optimizer=nn.Adam(b, lr=0.05),
+                 epochs=3, batch_size=2, progress=False, compiled=True)
+    assert close_lists(h_b.train_loss, h_a.train_loss)
+    assert h_b.train_accuracy == h_a.train_accuracy
+    assert close_lists([p.data for p in b.parameters()], [p.data for p in a.parameters()])

@@ -15,7 +15,7 @@ from autograd import DomainError, Op, Value
 from autograd.compiled import StructureError, compile
 from autograd.compiled.steps import Dense
 from autograd.ops import OPS
-from autograd.testing import expressions
+from autograd.testing import expressions, op_inputs
 
 
 def close(a: float, b: float, scale: float = 0.0) -> bool:
@@ -70,6 +70,26 @@ def test_random_dags_match_eager_forward_and_gradients(expr, n_params, seed):
     for i, (_, (_, gx)) in enumerate(expected):
         for j, want in enumerate(gx):
             assert close(program.input_grads[i, j], want, scale * 1e-3), (i, j)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@settings(max_examples=15)
+@given(data=st.data())
+def test_every_op_in_the_table_compiles_to_its_eager_numbers(name, data):
+    op = OPS[name]
+    xs = data.draw(op_inputs(name, max_inputs=3), label="xs")
+    scale = Value(1.0, "scale")  # a parameter, so the op's gradient flows to a leaf too
+
+    def fn(*inputs):
+        return autograd.apply(op, *[x * scale for x in inputs])
+
+    want, (grads, input_grads) = eager(fn, xs, [scale])
+    program = compile(fn, xs, params=[scale], wrt_inputs=True)
+    assert close(program([xs])[0], want)
+    program.backward()
+    assert close(scale.grad, grads[0], 1e-3 * max(map(abs, input_grads), default=0.0))
+    assert all(close(a, b) for a, b in zip(program.input_grads[0], input_grads, strict=True))
+    scale.grad = 0.0
 
 
 def mlp(rng, sizes, activation="tanh"):
