@@ -15,7 +15,6 @@ Three decisions, in this order:
 
 from __future__ import annotations
 
-import struct
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ import numpy as np
 from ..graph import consumers
 from ..ops import OPS
 from ..value import Value
+from .patterns import Layer, const_key, find_layers, identity_operand, product_term
 from .steps import Dense, Elementwise, Rows, SegmentSum
 from .trace import Trace
 
@@ -45,83 +45,6 @@ class Plan:
     nodes: list[Value]  # traced node of each row (None for the zero row), for errors
 
 
-@dataclass
-class _Layer:
-    """Neurons sharing operands: one Dense step once split by level."""
-
-    sums: list[Value]
-    weights: list[list[Value]]  # weights[j][k] multiplies x[k] in sum j
-    rests: list[list[Value]]
-    x: tuple[Value, ...]
-
-
-def _product_term(m: Value, s: Value, readers: dict, params: set[int], outputs: set[int]):
-    """(parameter, operand) if ``m`` is a product w × x read only by ``s``; else None."""
-    if m.op_entry is not OPS["mul"] or id(m) in outputs or len(readers[m]) != 1:
-        return None
-    a, b = m.inputs
-    if (id(a) in params) == (id(b) in params):
-        return None  # p × p or x × y: not a weight times an operand
-    return (a, b) if id(a) in params else (b, a)
-
-
-def _find_layers(trace: Trace, readers: dict, params: set[int]) -> list[_Layer]:
-    """Neurons grouped by shared operands; groups whose weights repeat are dropped."""
-    outputs = {id(out) for out in trace.outputs}
-    groups: dict[tuple, _Layer] = {}
-    for node in trace.order:
-        if node.op_entry is not OPS["sum"]:
-            continue
-        weights, xs, rest = [], [], []
-        for inp in node.inputs:
-            term = _product_term(inp, node, readers, params, outputs)
-            if term is None:
-                rest.append(inp)
-            else:
-                weights.append(term[0])
-                xs.append(term[1])
-        if not weights:
-            continue
-        key = tuple(id(x) for x in xs)
-        layer = groups.setdefault(key, _Layer([], [], [], tuple(xs)))
-        layer.sums.append(node)
-        layer.weights.append(weights)
-        layer.rests.append(rest)
-    layers, used = [], set()
-    for layer in groups.values():
-        ids = [id(w) for row in layer.weights for w in row]
-        # A weight must own one place in theta: shared weights stay element-wise.
-        if len(set(ids)) == len(ids) and used.isdisjoint(ids):
-            used.update(ids)
-            layers.append(layer)
-    return layers
-
-
-def _identity_operand(node: Value) -> Value | None:
-    """The operand that ``node`` equals exactly (x − 0.0, x × 1.0, 1.0 × x, x ÷ 1.0), or None."""
-    op, inputs = node.op_entry, node.inputs
-    if len(inputs) != 2:
-        return None
-    a, b = inputs
-
-    def is_constant(x: Value, value: float) -> bool:
-        return x.is_constant and _const_key(x.data) == _const_key(value)
-
-    if op is OPS["sub"] and is_constant(b, 0.0):
-        return a
-    if op is OPS["mul"] and is_constant(b, 1.0):
-        return a
-    if op is OPS["mul"] and is_constant(a, 1.0):
-        return b
-    if op is OPS["div"] and is_constant(b, 1.0):
-        return a
-    return None
-
-
-def _const_key(x: float) -> bytes:
-    return struct.pack("<d", x)  # tells -0.0 from 0.0; nan equals itself
-
-
 class _Builder:
     def __init__(self, trace: Trace, wrt_inputs: bool) -> None:
         self.trace = trace
@@ -129,21 +52,21 @@ class _Builder:
         self.readers = consumers(trace.order)
         self.param_ids = {id(p): k for k, p in enumerate(trace.params)}
         params, outputs = set(self.param_ids), {id(o) for o in trace.outputs}
-        self.layers = _find_layers(trace, self.readers, params)
-        self.layer_of: dict[int, tuple[_Layer, int]] = {}
+        self.layers = find_layers(trace, self.readers, params)
+        self.layer_of: dict[int, tuple[Layer, int]] = {}
         self.elided: set[int] = set()  # products folded into a matrix product
         for layer in self.layers:
             for j, s in enumerate(layer.sums):
                 self.layer_of[id(s)] = (layer, j)
                 for inp in s.inputs:
-                    if _product_term(inp, s, self.readers, params, outputs):
+                    if product_term(inp, s, self.readers, params, outputs):
                         self.elided.add(id(inp))
         # x − 0, x × 1, x ÷ 1 give x bit for bit (the softmax shift on rows already
         # shifted): such a node shares its operand's row instead of costing a step.
         self.same_as: dict[int, Value] = {}
         for node in trace.order:
             if node.inputs and id(node) not in self.elided and id(node) not in self.layer_of:
-                kept = _identity_operand(node)
+                kept = identity_operand(node)
                 if kept is not None:
                     self.same_as[id(node)] = self.same_as.get(id(kept), kept)
 
@@ -236,7 +159,7 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
         if node.inputs or id(node) in row or id(node) not in read_as_rows:
             continue
         if node.is_constant:
-            key = _const_key(node.data)
+            key = const_key(node.data)
             if key not in const_rows:
                 const_rows[key] = len(nodes)
                 constants.append((len(nodes), node.data))
@@ -315,7 +238,7 @@ def _elementwise_step(group: list[Value], out: slice, row: dict, needs: dict) ->
     grad_positions = []
     for k in range(len(group[0].inputs)):
         column = [s.inputs[k] for s in group]
-        values = {_const_key(x.data) for x in column if x.is_constant}
+        values = {const_key(x.data) for x in column if x.is_constant}
         if all(x.is_constant for x in column) and len(values) == 1:
             args.append(column[0].data)  # one constant for all: broadcast a float
         else:

@@ -8,7 +8,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..modes import AnomalyError, state
-from ..value import DomainError, Value, _describe
+from ..value import Value, _describe
+from .explain import explain_non_finite
 from .plan import Plan
 from .steps import Dense, Elementwise, Rows, SegmentSum
 from .trace import StructureError, Trace, retrace_signature, signature_difference
@@ -240,27 +241,10 @@ class Program:
             ) from None
 
     def _explain(self, V: np.ndarray, done: list, failed: object = None) -> None:
-        """Raise the error eager evaluation would have raised for this batch, if any.
-
-        Looks at non-finite results of the steps ``done`` and, when a step ``failed``
-        half-way, at every node of it (its rows are not written yet).
-        """
-        position = {id(node): k for k, node in enumerate(self.trace.order)}
-        worst: tuple | None = None
-        for step in [*done, failed] if failed is not None else done:
-            block = V[step.out]
-            suspect = np.ones(block.shape, bool) if step is failed else ~np.isfinite(block)
-            bad_rows, bad_samples = np.nonzero(suspect)
-            for j, b in zip(bad_rows.tolist(), bad_samples.tolist(), strict=True):
-                node = step.nodes[j]
-                key = (b, position[id(node)])
-                if worst is not None and key >= worst[0]:
-                    continue
-                problem = _problem(step, j, b, V, node)
-                if problem is not None:
-                    worst = (key, problem)
-        if worst is not None:
-            raise worst[1]
+        """Raise the error eager evaluation would have raised for this batch, if any."""
+        error = explain_non_finite(self.trace.order, V, done, failed)
+        if error is not None:
+            raise error
 
 
 def _has_backward(step: object) -> bool:
@@ -269,39 +253,3 @@ def _has_backward(step: object) -> bool:
     if isinstance(step, SegmentSum):
         return step.needs_grad
     return isinstance(step, Dense)
-
-
-def _problem(step: object, j: int, b: int, V: np.ndarray, node: Value) -> Exception | None:
-    """The exception eager evaluation raises at node ``j`` of ``step`` for sample ``b``."""
-    inputs = list(node.inputs)
-    if isinstance(step, Elementwise):
-        values = [a if type(a) is float else float(V[_row(a, j), b]) for a in step.args]
-    else:  # sums and products of floats never raise; only anomaly mode cares
-        values = None
-    if values is not None:
-        op = step.op
-        try:
-            result = op.forward(*values)
-        except (ValueError, ZeroDivisionError, OverflowError) as exc:
-            shown = ", ".join(
-                f"{chr(97 + k)} = {v!r} ({_describe(x)})"
-                for k, (v, x) in enumerate(zip(values, inputs, strict=True))
-            )
-            needs = f"; {op.name} needs {op.requires}" if op.requires else ""
-            kind = OverflowError if isinstance(exc, OverflowError) else DomainError
-            verb = "overflowed a float" if kind is OverflowError else "is undefined"
-            return kind(f"{op.name} {verb} at {shown} (sample {b} of the batch){needs} [{exc}]")
-        if np.isfinite(result):
-            return None  # no error here (or numpy and math disagree at a float's edge)
-    if state.anomaly and not np.isfinite(V[step.out][j, b]):
-        return AnomalyError(
-            f"detect_anomaly: {node.op} gave {V[step.out][j, b]!r} at sample {b} of the "
-            f"batch ({_describe(node)})"
-        )
-    return None
-
-
-def _row(rows: Rows, j: int) -> int:
-    index = rows.index
-    return index.start + j if isinstance(index, slice) else int(index[j])
-
