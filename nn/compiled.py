@@ -16,6 +16,7 @@ parameters' ``.data`` (and ``.grad``, and the optimizer's state) are written bac
 
 from __future__ import annotations
 
+import math
 import numbers
 import random
 import time
@@ -88,9 +89,19 @@ def _target_key(t: object) -> object:
 
 
 def _variants(row: list[float]) -> list[list[float]]:
-    """Other output rows to re-trace the loss at: reversed (a new largest output) and
-    two affine maps that keep probabilities in (0, 1) where losses like BCE need them."""
-    return [row[::-1], [0.9 * z + 0.05 for z in row], [0.5 * z + 0.25 for z in row]]
+    """Output rows to re-trace the loss at, to catch a graph that depends on them.
+
+    Each output in turn the largest (a softmax's shift), affine maps (sign flips, moves,
+    maps that keep probabilities in (0, 1)) and a sweep of constant rows across the
+    thresholds a Python ``if`` on an output might test. Rows outside the loss's domain
+    are skipped by the caller.
+    """
+    n = len(row)
+    rolls = [row[k:] + row[:k] for k in range(1, min(n, 10))]
+    maps = [(0.9, 0.05), (0.5, 0.25), (1.0, 1.0), (1.0, -1.0), (-1.0, 0.0), (2.0, 0.0)]
+    affine = [[a * z + b for z in row] for a, b in maps]
+    sweep = [[c] * n for c in (-2.0, -0.5, 0.0, 0.3, 0.5, 0.7, 1.0, 2.0)]
+    return rolls + affine + sweep
 
 
 class _Head:
@@ -112,6 +123,82 @@ class _Head:
         self.single = single
         self.cache: dict[object, tuple[Program, bool] | None] = {}
         self.seen = 0
+        # One program for every class at once (see prepare): (program, shifted, columns)
+        self.combined: tuple[Program, bool, dict[object, int]] | None = None
+
+    def prepare(self, model: Program, X: np.ndarray, targets: list) -> None:
+        """Compile one program giving the loss for every distinct target at once.
+
+        For a few distinct targets (class indices), a batch then costs one forward and
+        one backward of the loss instead of one per class present: output k is the loss
+        for target k, and the backward seeds 1 at each sample's own target, 0 elsewhere
+        (adding zeros leaves every gradient's bits as the per-target program's).
+        """
+        first: dict[object, int] = {}
+        for i, t in enumerate(targets):
+            first.setdefault(_target_key(t), i)
+        if not 2 <= len(first) <= self.MAX_COMPILED:
+            return
+        index = list(first.values())
+        rows = np.asarray(model.forward(X[index]), dtype=float).reshape(len(index), -1)
+        kinds = set()
+        for (key, i), row in zip(first.items(), rows, strict=True):
+            if key not in self.cache:
+                self.cache[key] = self._compile(row.tolist(), targets[i])
+            if self.cache[key] is None:
+                return
+            kinds.add(self.cache[key][1])
+        if len(kinds) != 1:
+            return
+        shifted = kinds.pop()
+        classes = [targets[i] for i in index]
+
+        def every_target(*zs: Value) -> list[Value]:
+            prediction = zs[0] if self.single else list(zs)
+            return [_loss_value(self.loss, prediction, t) for t in classes]
+
+        every_target.__name__ = getattr(self.loss, "__name__", "loss")
+        shown = rows - rows.max(axis=1, keepdims=True) if shifted else rows
+        try:
+            program = compile(every_target, shown[0], check=shown[1:4], wrt_inputs=True)
+        except (StructureError, ValueError, TypeError, ArithmeticError):
+            return
+        columns = {key: k for k, key in enumerate(first)}
+        candidate = (program, shifted, columns)
+        for k, (row, t) in enumerate(zip(rows, classes, strict=True)):
+            want, want_grad = self.eager(row.tolist(), t, True)
+            losses, grads = self._run_combined(candidate, row[None, :], np.array([k]), True)
+            scale = max(abs(g) for g in want_grad)
+            if not (_close(losses[0], want, abs(want)) and all(
+                    _close(a, b, scale) for a, b in zip(grads[0], want_grad, strict=True))):
+                return
+        program.quiet = False  # fit runs inside np.errstate
+        self.combined = candidate
+
+    def columns(self, targets: list) -> np.ndarray | None:
+        """Each target's output column in the combined program, or None if one is missing."""
+        if self.combined is None:
+            return None
+        where = self.combined[2]
+        keys = [_target_key(t) for t in targets]
+        if any(key not in where for key in keys):
+            return None
+        return np.array([where[key] for key in keys], dtype=np.intp)
+
+    @staticmethod
+    def _run_combined(combined, rows: np.ndarray, columns: np.ndarray, want_grad: bool):
+        program, shifted, _ = combined
+        if shifted:
+            rows = rows - rows.max(axis=1, keepdims=True)
+        every = program.forward(rows)
+        samples = np.arange(len(rows))
+        losses = every[samples, columns]
+        if not want_grad:
+            return losses, None
+        seed = np.zeros(every.shape)
+        seed[samples, columns] = 1.0
+        program.gradient(seed)
+        return losses, program.input_grads
 
     def eager(self, row: list[float], t: object, want_grad: bool) -> tuple[float, list | None]:
         """(loss, ∂loss/∂outputs or None) from the eager graph of one sample."""
@@ -133,18 +220,29 @@ class _Head:
 
         per_target.__name__ = getattr(self.loss, "__name__", "loss")
         for shifted in (False, True):
-            rows = [row, *_variants(row)]
-            if shifted:
-                rows = [[z - max(r) for z in r] for r in rows]
             try:
-                program = compile(per_target, rows[0], check=rows[1:], wrt_inputs=True)
-                if all(self._agrees(program, shifted, r, t) for r in [row, *_variants(row)]):
-                    program.quiet = False  # fit runs inside np.errstate
-                    return program, shifted
-            except (StructureError, ValueError, TypeError, ArithmeticError):
-                continue  # this form does not fit (or a variant row is outside the loss's
-                # domain): the eager path raises the user's real error, if there is one
+                start = [z - max(row) for z in row] if shifted else row
+                program = compile(per_target, start, wrt_inputs=True)
+            except (ValueError, TypeError, ArithmeticError):
+                return None  # the eager path will raise the user's real error
+            if self._holds(program, shifted, row, t):
+                program.quiet = False  # fit runs inside np.errstate
+                return program, shifted
         return None
+
+    def _holds(self, program: Program, shifted: bool, row: list[float], t: object) -> bool:
+        """Whether the program's graph and numbers match eager at ``row`` and its variants."""
+        for variant in [row, *_variants(row)]:
+            start = [z - max(variant) for z in variant] if shifted else variant
+            try:
+                program.check([start])
+                if not self._agrees(program, shifted, variant, t):
+                    return False
+            except StructureError:
+                return False
+            except (ValueError, TypeError, ArithmeticError):
+                continue  # outside the loss's domain (BCE of 2.0, …): no evidence either way
+        return True
 
     def _agrees(self, program: Program, shifted: bool, row: list[float], t: object) -> bool:
         want, want_grad = self.eager(row, t, True)
@@ -163,15 +261,24 @@ class _Head:
         program.gradient()
         return losses, program.input_grads
 
-    def __call__(self, outputs: np.ndarray, targets: list, want_grad: bool):
-        """(losses, ∂loss/∂outputs rows or None, correct count or None) for a batch."""
+    def __call__(self, outputs: np.ndarray, targets: list, want_grad: bool,
+                 columns: np.ndarray | None = None):
+        """(losses, ∂loss/∂outputs rows or None, correct count or None) for a batch.
+
+        ``columns`` (from ``columns(targets)``) selects the combined program.
+        """
         rows = outputs.reshape(len(targets), -1)
         if len(targets) == 1:  # per-sample training: the short way
             return self._one(rows, targets[0], want_grad)
-        else:
-            groups = {}
-            for i, t in enumerate(targets):
-                groups.setdefault(_target_key(t), []).append(i)
+        if columns is not None:
+            losses, grads = self._run_combined(self.combined, rows, columns, want_grad)
+            # 0 × inf would be nan: then take the per-target way for this batch
+            if grads is None or math.isfinite(grads.sum()):
+                self._guard(rows, targets, losses, grads)
+                return losses.tolist(), grads, self._hits(rows, targets)
+        groups: dict[object, list[int]] = {}
+        for i, t in enumerate(targets):
+            groups.setdefault(_target_key(t), []).append(i)
         losses = np.empty(len(targets))
         grads = np.empty(rows.shape) if want_grad else None
         for key, members in groups.items():
@@ -191,11 +298,19 @@ class _Head:
             if want_grad:
                 grads[members] = part_grads
         self._guard(rows, targets, losses, grads)
+        return losses.tolist(), grads, self._hits(rows, targets)
+
+    @staticmethod
+    def _hits(rows: np.ndarray, targets: list) -> int | None:
+        """How many samples ``is_correct`` counts (None when accuracy does not apply)."""
+        if rows.shape[1] > 1 and all(type(t) is int for t in targets):
+            # is_correct's rule for class indices: the first largest output is the class
+            return int((rows.argmax(axis=1) == np.asarray(targets)).sum())
         hits = 0
         for row, t in zip(rows.tolist(), targets, strict=True):
             correct = is_correct(row, t)
             hits = None if hits is None or correct is None else hits + correct
-        return losses.tolist(), grads, hits
+        return hits
 
     def _one(self, rows: np.ndarray, t: object, want_grad: bool):
         key = _target_key(t)
@@ -308,9 +423,11 @@ def evaluate_compiled(program: Program, head: _Head, X: np.ndarray, targets: lis
                       chunk: int = 1024) -> tuple[float, float | None]:
     """(mean loss, accuracy or None) of the compiled model on rows X with ``targets``."""
     total, hits = 0.0, 0
+    columns = head.columns(targets)
     for start in range(0, len(X), chunk):
         part = targets[start:start + chunk]
-        losses, _, correct = head(program.forward(X[start:start + chunk]), part, False)
+        losses, _, correct = head(program.forward(X[start:start + chunk]), part, False,
+                                  None if columns is None else columns[start:start + chunk])
         total += sum(losses)
         hits = None if hits is None or correct is None else hits + correct
     return total / len(X), None if hits is None else hits / len(X)
@@ -344,6 +461,8 @@ def fit_compiled(
         timings["compile"] = time.perf_counter() - started
         timings["epochs"] = []
     head = _Head(loss, single)
+    head.prepare(program, X, targets)  # per-sample steps still use per-target programs
+    columns = head.columns(targets)
     update = _Update(optimizer, program)
     rng = make_rng(seed)
     size = len(pairs) if batch_size is None else min(batch_size, len(pairs))
@@ -365,7 +484,8 @@ def fit_compiled(
             for batch in batches(range(len(pairs)), size, shuffle=shuffle, seed=rng):
                 outputs = program.forward(X[batch])
                 part = [targets[i] for i in batch]
-                losses, seed_grads, correct = head(outputs, part, True)
+                losses, seed_grads, correct = head(
+                    outputs, part, True, None if columns is None else columns[batch])
                 if len(batch) > 1:  # the batch loss is the mean, as in eager fit
                     seed_grads = seed_grads * (1.0 / len(batch))
                 gtheta = program.gradient(seed_grads)

@@ -48,6 +48,6 @@ def compile(  # noqa: A001 - autograd.compile, like torch.compile
         raise TypeError(f"compile needs a function of Values, got {fn!r}")
     recorded = trace(fn, example, params)
     program = Program(fn, recorded, lower(recorded, wrt_inputs), wrt_inputs)
-    if check:
+    if len(check):  # (a numpy array of samples has no truth value)
         program.check(check)
     return program
