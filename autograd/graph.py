@@ -26,6 +26,8 @@ def topo_order(root: Value) -> list[Value]:
     Deterministic: inputs are visited in order, so the same graph always gives the
     same list (the visualizer numbers nodes by it).
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"topo_order needs a Value, got {root!r} ({type(root).__name__})")
     # Depth-first with an explicit stack. A node is pushed, then the _PLACE marker,
     # then its unplaced inputs; popping the marker means the node can be placed.
     # The inputs are read from Value's slots directly (see Value.__slots__): this

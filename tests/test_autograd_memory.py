@@ -140,3 +140,8 @@ def test_fast_paths_match_on_a_net_with_reuse():
     expected = autograd.grad(loss, params)
     loss.backward()
     assert [p.grad for p in params] == expected
+
+
+def test_walking_something_that_is_not_a_value_names_it():
+    with pytest.raises(TypeError, match=r"topo_order needs a Value, got 'x' \(str\)"):
+        autograd.topo_order("x")
