@@ -45,8 +45,6 @@ def compile_model(model: Callable, X: np.ndarray,
     The model is re-traced on a few rows spread over X and a StructureError raised if its
     graph changes with the data.
     """
-    single = isinstance(model(list(X[0])), Value)
-
     def forward(*xs: Value) -> Value | list[Value]:
         return model(list(xs))
 
@@ -56,7 +54,7 @@ def compile_model(model: Callable, X: np.ndarray,
     n = len(X)
     spread = sorted({n // 3, (2 * n) // 3, n - 1} - {0})[:CHECK_SAMPLES]
     program = compile(forward, X[0], params=params, check=[X[i] for i in spread])
-    return program, single
+    return program, program.trace.one_value
 
 
 def _inputs_array(pairs: list, what: str) -> np.ndarray:

@@ -38,6 +38,7 @@ class Trace:
     order: list[Value]  # every node the outputs depend on, inputs before consumers
     params: list[Value]  # leaves read fresh on every run (and given gradients)
     signature: list[tuple]
+    one_value: bool = False  # fn returned a Value (not a list): outputs hold just it
 
 
 def _check_sample(example: Sequence[float], what: str) -> list[float]:
@@ -69,17 +70,22 @@ def _outputs_of(result: object, name: str) -> list[Value]:
     )
 
 
-def _record(fn: Callable, sample: list[float]) -> tuple[list[Value], list[Value], list[Value]]:
-    """Call ``fn`` on fresh placeholder leaves; return (inputs, outputs, topological order)."""
+def _record(fn: Callable, sample: list[float]) -> tuple[list[Value], list[Value], list[Value],
+                                                       bool]:
+    """Call ``fn`` on fresh placeholder leaves.
+
+    Returns (inputs, outputs, topological order, whether fn returned one Value).
+    """
     name = getattr(fn, "__name__", "the traced function")
     inputs = [Value(x, f"x{i}") for i, x in enumerate(sample)]
     with enable_grad():  # a trace under no_grad would record no graph at all
-        outputs = _outputs_of(fn(*inputs), name)
+        result = fn(*inputs)
+        outputs = _outputs_of(result, name)
         # One temporary root so a single walk orders the graph of every output.
         root = apply(OPS["sum"], *outputs)
     order = topo_order(root)
     order.pop()  # the temporary root itself
-    return inputs, outputs, order
+    return inputs, outputs, order, isinstance(result, Value)
 
 
 def _signature(order: list[Value], inputs: list[Value], params: list[Value]) -> list[tuple]:
@@ -118,21 +124,21 @@ def trace(fn: Callable, example: Sequence[float], params: Sequence[Value] | None
                     f"params[{i}] ({p!r}) is not a leaf: parameters are Values made "
                     "directly, not results of ops"
                 )
-    inputs, outputs, order = _record(fn, sample)
+    inputs, outputs, order, one_value = _record(fn, sample)
     chosen = list(dict.fromkeys(params or ()))  # order kept, repeats dropped
     known = {id(p) for p in chosen} | {id(x) for x in inputs}
     for node in order:
         if not node.inputs and not node.is_constant and id(node) not in known:
             known.add(id(node))
             chosen.append(node)
-    return Trace(inputs, outputs, order, chosen, _signature(order, inputs, chosen))
+    return Trace(inputs, outputs, order, chosen, _signature(order, inputs, chosen), one_value)
 
 
 def retrace_signature(fn: Callable, sample: Sequence[float], params: list[Value]) -> tuple[
     list[tuple], list[Value]
 ]:
     """The signature of ``fn`` traced at ``sample`` (parameters matched by identity)."""
-    inputs, outputs, order = _record(fn, _check_sample(sample, "sample"))
+    inputs, outputs, order, _ = _record(fn, _check_sample(sample, "sample"))
     return _signature(order, inputs, params), outputs
 
 
