@@ -121,6 +121,7 @@ class _Head:
         self.single = single
         self.cache: dict[object, tuple[Program, bool] | None] = {}
         self.seen = 0
+        self.limit = self.MAX_COMPILED
         # One program for every class at once (see prepare): (program, shifted, columns)
         self.combined: tuple[Program, bool, dict[object, int]] | None = None
 
@@ -135,7 +136,10 @@ class _Head:
         first: dict[object, int] = {}
         for i, t in enumerate(targets):
             first.setdefault(_target_key(t), i)
-        if not 2 <= len(first) <= self.MAX_COMPILED:
+        if len(first) > self.MAX_COMPILED:
+            self.limit = 0  # regression: a program per target would not pay; stay eager
+            return
+        if len(first) < 2:
             return
         index = list(first.values())
         rows = np.asarray(model.forward(X[index]), dtype=float).reshape(len(index), -1)
@@ -210,7 +214,7 @@ class _Head:
 
     def _compile(self, row: list[float], t: object) -> tuple[Program, bool] | None:
         """A program for target ``t`` (maybe on max-shifted rows), or None to stay eager."""
-        if len(self.cache) >= self.MAX_COMPILED:
+        if len(self.cache) >= self.limit:
             return None
 
         def per_target(*zs: Value) -> Value:

@@ -237,6 +237,13 @@ def test_infinity_that_eager_allows_is_returned_not_raised():
     assert program([1e200]) == math.inf  # float multiplication overflows silently
 
 
+def test_detect_anomaly_stops_at_a_non_finite_result_with_the_sample():
+    program = compile(lambda x: x * x, [1.0])
+    with autograd.detect_anomaly(), pytest.raises(autograd.AnomalyError,
+                                                  match="mul gave inf at sample 1"):
+        program([[2.0], [1e200]])
+
+
 def test_bad_inputs_get_clear_errors():
     program = compile(lambda x, y: x * y, [1.0, 2.0])
     with pytest.raises(ValueError, match=r"shape \(batch, 2\) or \(2,\).*got shape \(3,\)"):

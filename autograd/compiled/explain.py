@@ -66,7 +66,7 @@ def _problem(step: object, j: int, b: int, V: np.ndarray, node: Value) -> Except
             return None  # no error here (or numpy and math disagree at a float's edge)
     if state.anomaly and not np.isfinite(V[step.out][j, b]):
         return AnomalyError(
-            f"detect_anomaly: {node.op} gave {V[step.out][j, b]!r} at sample {b} of the "
+            f"detect_anomaly: {node.op} gave {float(V[step.out][j, b])!r} at sample {b} of the "
             f"batch ({_describe(node)})"
         )
     return None
