@@ -194,9 +194,10 @@ RUNNERS = {"W1": run_w1, "W2": run_w2, "W3": run_w3, "W4": run_w4, "MEM": run_me
            "BYTES": run_bytes}
 
 
-def measure(workload: str, engine: str, quick: bool) -> dict:
+def measure(workload: str, engine: str, quick: bool, gc_off: bool = False) -> dict:
     """One cell, measured in a fresh interpreter; its result as a dict."""
-    cmd = [sys.executable, __file__, "--cell", workload, engine] + (["--quick"] if quick else [])
+    cmd = [sys.executable, __file__, "--cell", workload, engine]
+    cmd += (["--quick"] if quick else []) + (["--gc-off"] if gc_off else [])
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         return {"error": f"exit {done.returncode}: {done.stderr.strip().splitlines()[-1:]}"}
@@ -215,6 +216,9 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="fewer steps (rougher numbers)")
     parser.add_argument("--only", default="W1,W2,W3,W4,MEM,BYTES",
                         help="comma-separated workloads to run (default: all)")
+    parser.add_argument("--gc-off", action="store_true",
+                        help="switch the cyclic garbage collector off in every cell (not the "
+                             "default-settings comparison: shows what the collector costs)")
     parser.add_argument("--repeat", type=int, default=None,
                         help="timed rounds, best kept (default 2, or 1 with --quick)")
     parser.add_argument("--out", default=str(HERE / "results" / "engine.md"),
@@ -223,6 +227,8 @@ if __name__ == "__main__":
     args = parser.parse_args()
     if args.repeat is None:
         args.repeat = 1 if args.quick else 2
+    if args.gc_off:
+        gc.disable()
     if args.cell:
         print(json.dumps(_run_cell(*args.cell, args.quick)))
         sys.exit(0)
@@ -237,13 +243,13 @@ if __name__ == "__main__":
                 continue
             for engine in SIZES.get(workload, dict.fromkeys(ENGINES)):
                 print(f"  round {round_ + 1}: {workload} {engine} …", file=sys.stderr, flush=True)
-                cell = measure(workload, engine, args.quick)
+                cell = measure(workload, engine, args.quick, args.gc_off)
                 best = results.setdefault(workload, {}).get(engine)
                 if best is None or cell.get("seconds", 0) < best.get("seconds", float("inf")):
                     results[workload][engine] = cell
     header = {
         "python": platform.python_version(), "machine": platform.machine(),
-        "cpus": os.cpu_count(), "gc": gc.isenabled(), "thresholds": gc.get_threshold(),
+        "cpus": os.cpu_count(), "gc": not args.gc_off, "thresholds": gc.get_threshold(),
         "quick": args.quick, "repeat": args.repeat,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "command": " ".join(["python", "benchmarks/bench_engine.py", *sys.argv[1:]]),

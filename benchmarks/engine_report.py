@@ -42,12 +42,13 @@ def report(results: dict[str, dict[str, dict]], header: dict, sizes: dict, depth
         "W4": f"W4 digits 64-50-100-10 per-sample SGD (s per {epoch:,}-image epoch, "
               f"extrapolated from {w4['micrograd']} / {w4['stepgrad-a']} samples)",
     }
+    collector = (f"cyclic GC on with default thresholds {tuple(header['thresholds'])}"
+                 if header["gc"] else "cyclic GC switched OFF (--gc-off: not default settings)")
     lines = [
         "# stepgrad engine vs micrograd 0.1.0",
         "",
         f"Python {header['python']} on {header['machine']} ({header['cpus']} CPUs), "
-        f"cyclic GC {'on' if header['gc'] else 'off'} with default thresholds "
-        f"{tuple(header['thresholds'])}, {header['date']}. Command: `{header['command']}`. "
+        f"{collector}, {header['date']}. Command: `{header['command']}`. "
         "Times are CPU seconds (`time.process_time`, garbage collection included), each "
         f"cell in its own fresh process, best of {header['repeat']} interleaved round(s); "
         "speed-up = micrograd time / stepgrad time from this one run.",
