@@ -42,9 +42,10 @@ class Value:
     ``<``, ``>``, ``<=``, ``>=`` compare ``data``.
     """
 
-    # The inputs live in two slots rather than a tuple: one object per node instead of
-    # two halves what CPython's cyclic garbage collector has to scan while a graph is
-    # alive, which is most of the cost of building big graphs with the collector on.
+    # The inputs live in two slots rather than in a tuple, so a node is one object, not
+    # two. CPython's cyclic garbage collector rescans live objects while a graph grows,
+    # and that is most of the cost of building a big graph with the collector on: half
+    # the objects, half that work. ``inputs`` rebuilds the tuple for readers.
     #   leaf:   _a is None,  _b is None
     #   unary:  _a = input,  _b is None
     #   binary: _a, _b = the two inputs
