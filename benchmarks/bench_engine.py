@@ -200,7 +200,9 @@ def measure(workload: str, engine: str, quick: bool, gc_off: bool = False) -> di
     cmd += (["--quick"] if quick else []) + (["--gc-off"] if gc_off else [])
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
-        return {"error": f"exit {done.returncode}: {done.stderr.strip().splitlines()[-1:]}"}
+        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        hint = " (pip install micrograd==0.1.0)" if "micrograd" in last else ""
+        return {"error": f"failed: {last}{hint}".replace("|", "/")}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
