@@ -345,7 +345,8 @@ def report(w4: dict, w1: dict, big: dict, cost: dict, command: str) -> str:
         "",
         "Epoch rows time the fastest epoch after the first (the first also compiles the "
         "10 per-class loss programs). "
-        f"Time `fit` spent compiling the model: W4 {s(w4['compile'])}, "
+        "Time `fit` spent before its first step (inputs to one array, model compile with "
+        f"its checks, per-class loss programs): W4 {s(w4['compile'])}, "
         f"784 network {s(big['compile'])}, W1 program {s(w1['compile'])}. Peak RSS of "
         f"the whole benchmark process: {cost['maxrss'] / 2**20:.0f} MB.",
         "",

@@ -1,11 +1,17 @@
 """``fit(..., compiled=True)``: the same training loop on a compiled model.
 
 The model's graph (inputs → outputs) is traced once with ``autograd.compile`` and
-replayed on numpy batches. The loss stays eager: it is evaluated per sample on leaf
-Values holding the model's outputs, so any loss works — including ones whose graph
-depends on the target or the data, like ``cross_entropy``'s class index and its
-max-shift — and its numbers are the eager ones. Its gradient with respect to the
-outputs seeds the compiled backward.
+replayed on numpy batches; it is re-traced eagerly on ``CHECK_SAMPLES`` rows spread
+over the data, and a StructureError is raised if its graph depends on the data.
+
+The loss is applied to the model's outputs separately, because its graph often
+depends on the target (``cross_entropy`` picks the class index) and on the outputs
+(its max-shift is a constant computed from them). Per target it is compiled as well —
+on max-shifted outputs when that reproduces the eager numbers — after re-tracing it
+on many output rows; for a few classes, one program computes every class's loss at
+once. A loss that cannot be compiled runs eagerly on leaf Values holding the outputs,
+and one sample in ``_Head.GUARD_EVERY`` is always recomputed eagerly and compared. Its
+gradient with respect to the outputs seeds the model's compiled backward.
 
 SGD and Adam updates run as numpy vector operations in the same order of float
 operations as their ``step()``, so the trained numbers are the eager ones; any other
