@@ -125,21 +125,42 @@ def test_constants_are_leaves_and_assigned_inputs_round_trip():
     assert node.is_leaf and node.op == "" and node.op_entry is None
 
 
+def reference_grads(out: Value, leaves: list[Value]) -> list[float]:
+    """∂out/∂leaf the plain way: a dict of gradients, every node through op.local_grads."""
+    grads = {out: 1.0}
+    for node in reversed(autograd.topo_order(out)):
+        if node.inputs:
+            local = node.op_entry.local_grads(*[x.data for x in node.inputs], node.data)
+            for parent, d in zip(node.inputs, local, strict=True):
+                grads[parent] = grads.get(parent, 0.0) + d * grads[node]
+    return [grads.get(x, 0.0) for x in leaves]
+
+
 @given(expressions())
-def test_backward_matches_the_op_tables_general_path_exactly(expr):
-    # autograd.grad runs every node through op.local_grads; .backward takes fast paths
+def test_backward_and_grad_match_the_op_table_exactly(expr):
+    # .backward() and autograd.grad take fast paths for add, mul and sum
     leaves = [Value(p) for p in expr.point]
     out = expr(*leaves)
-    expected = autograd.grad(out, leaves)
+    expected = reference_grads(out, leaves)
+    assert autograd.grad(out, leaves) == expected
     out.backward()
     assert [x.grad for x in leaves] == expected
 
 
 def test_fast_paths_match_on_a_net_with_reuse():
     loss, params = mlp_graph(random.Random(2), width=16)
-    expected = autograd.grad(loss, params)
+    expected = reference_grads(loss, params)
+    assert autograd.grad(loss, params) == expected
     loss.backward()
     assert [p.grad for p in params] == expected
+
+
+def test_grad_puts_every_dot_grad_back():
+    loss, params = mlp_graph(random.Random(3))
+    loss.backward()
+    before = [n.grad for n in autograd.topo_order(loss)]
+    autograd.grad(loss, params + [Value(1.0)])
+    assert [n.grad for n in autograd.topo_order(loss)] == before
 
 
 def test_walking_something_that_is_not_a_value_names_it():
