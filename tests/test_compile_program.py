@@ -188,6 +188,30 @@ def test_shared_weights_and_squares_of_parameters_stay_exact():
     assert all(close(p.grad, g) for p, g in zip([w, v, b], grads, strict=True))
 
 
+def test_terms_without_inputs_run_once_per_batch_with_eager_numbers():
+    # micrograd's demo loss: per point hinge + the L2 term, which reads no input
+    forward, params = mlp(random.Random(5), [2, 4, 1], activation="relu")
+
+    def loss(x1, x2, t):
+        score = forward([x1, x2])[0]
+        return (1 - t * score).relu() + 1e-4 * autograd.sum([p * p for p in params])
+
+    X = np.column_stack([np.random.default_rng(3).normal(size=(7, 2)), [1, -1] * 3 + [1]])
+    program = compile(loss, X[0], params=params)
+    assert program.plan.shared_steps >= 2  # p × p and their sum
+    out = program(X)
+    program.backward(reduction="mean")
+    got = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    losses = [loss(*[Value(v) for v in row]) for row in X]
+    total = autograd.sum(losses) / len(losses)
+    total.backward()
+    assert all(close(a, b.data) for a, b in zip(out, losses, strict=True))
+    scale = max(abs(p.grad) for p in params)
+    assert all(close(g, p.grad, scale * 1e-3) for g, p in zip(got, params, strict=True))
+
+
 def test_an_unregistered_user_op_without_array_forward_works():
     cube = Op(name="cube", symbol="³", arity=1, forward=lambda a: a ** 3,
               local_grads=lambda a, out: (3 * a * a,), rules=("∂a³/∂a = 3a²",),

@@ -43,6 +43,11 @@ class Plan:
     output_rows: np.ndarray
     params: list[Value]  # in theta order
     nodes: list[Value]  # traced node of each row (None for the zero row), for errors
+    # The first ``shared_steps`` steps read no input (an L2 term, say): they run on
+    # column 0 only, then ``shared_rows`` (what later steps or outputs read) are copied
+    # to every sample's column.
+    shared_steps: int = 0
+    shared_rows: np.ndarray | None = None
 
 
 class _Builder:
@@ -110,8 +115,28 @@ class _Builder:
                 )
         return needs
 
-    def groups(self, level: dict[int, int]) -> list[list[Value]]:
-        """Op nodes grouped by (level, op, arity) or (level, layer), in execution order."""
+    def shared(self) -> set[int]:
+        """Op nodes that read no input, directly or not: the same for every sample."""
+        inputs = {id(x) for x in self.trace.inputs}
+        varies: dict[int, bool] = {}
+        computed: set[int] = set()  # op nodes with rows of their own
+        for node in self.trace.order:
+            if id(node) in self.elided:
+                continue
+            if id(node) in self.same_as:
+                varies[id(node)] = varies[id(self.resolve(node))]
+            elif not node.inputs:
+                varies[id(node)] = id(node) in inputs
+            else:
+                varies[id(node)] = any(varies[id(x)] for x in self.operands(node))
+                computed.add(id(node))
+        return {key for key in computed if not varies[key]}
+
+    def groups(self, level: dict[int, int], shared: set[int]) -> list[list[Value]]:
+        """Op nodes grouped by (level, op, arity) or (level, layer), in execution order.
+
+        Groups of shared nodes come first: they depend on nothing else.
+        """
         grouped: dict[tuple, list[Value]] = defaultdict(list)
         for node in self.trace.order:
             if not node.inputs or id(node) in self.elided or id(node) in self.same_as:
@@ -122,16 +147,16 @@ class _Builder:
                 kind = ("sum",)
             else:
                 kind = ("op", node.op_entry.name, len(node.inputs))
-            grouped[(level[id(node)], *kind)].append(node)
+            grouped[(id(node) not in shared, level[id(node)], *kind)].append(node)
         # dicts keep insertion order, so ties in level keep topological order
-        return [grouped[key] for key in sorted(grouped, key=lambda k: k[0])]
+        return [grouped[key] for key in sorted(grouped, key=lambda k: k[:2])]
 
 
 def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
     """The steps that replay ``trace`` on a batch, with row and parameter layouts."""
     b = _Builder(trace, wrt_inputs)
-    level, needs = b.levels(), b.needs_grad()
-    groups = b.groups(level)
+    level, needs, shared = b.levels(), b.needs_grad(), b.shared()
+    groups = b.groups(level, shared)
     theta_order, in_theta, dense_blocks = _theta_layout(b, groups)
 
     # Parameters that some step reads as a row (not as a weight or bias block).
@@ -192,8 +217,15 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
     loose_rows = np.array([row[id(p)] for p in loose], dtype=np.intp)
     loose_params = np.array([in_theta[id(p)] for p in loose], dtype=np.intp)
     output_rows = np.array([row[id(o)] for o in trace.outputs], dtype=np.intp)
+    shared_steps = sum(1 for group in groups if id(group[0]) in shared)
+    # Shared rows that per-sample steps or outputs read need every column filled.
+    crossing = {id(b.resolve(o)) for o in trace.outputs}
+    for group in groups[shared_steps:]:
+        for node in group:
+            crossing.update(id(b.resolve(x)) for x in b.operands(node))
+    shared_rows = np.array(sorted({row[key] for key in crossing & shared}), dtype=np.intp)
     return Plan(steps, len(nodes), len(trace.inputs), constants, loose_rows, loose_params,
-                output_rows, theta_order, nodes)
+                output_rows, theta_order, nodes, shared_steps, shared_rows)
 
 
 def _theta_layout(b: _Builder, groups: list[list[Value]]) -> tuple[list[Value], dict, dict]:

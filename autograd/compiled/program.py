@@ -49,7 +49,9 @@ class Program:
         self.quiet = True
         self.load_params()
         self._steps = plan.steps
-        self._backward_steps = [s for s in reversed(plan.steps) if _has_backward(s)]
+        k = plan.shared_steps
+        self._shared_backward = [s for s in reversed(plan.steps[:k]) if _has_backward(s)]
+        self._sample_backward = [s for s in reversed(plan.steps[k:]) if _has_backward(s)]
         self._output_rows = Rows(plan.output_rows)
         self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._last: tuple[np.ndarray, int] | None = None
@@ -111,19 +113,28 @@ class Program:
         return out[0] if single else out
 
     def _run_steps(self, V: np.ndarray) -> None:
-        theta = self.theta
+        theta, shared, rows = self.theta, self.plan.shared_steps, self.plan.shared_rows
         for k, step in enumerate(self._steps):
             try:
-                step.forward(V, theta)
+                # shared steps (no input read) compute sample 0's column only
+                step.forward(V[:, :1] if k < shared else V, theta)
             except (ValueError, ZeroDivisionError, OverflowError):
                 # an op without an array forward runs its scalar one, which raises
                 self._explain(V, self._steps[:k], failed=step)
                 raise
+            if k == shared - 1 and V.shape[1] > 1 and len(rows):
+                V[rows, 1:] = V[rows, :1]
 
     def _run_backward(self, V: np.ndarray, G: np.ndarray, gtheta: np.ndarray) -> None:
-        theta = self.theta
-        for step in self._backward_steps:
+        theta, rows = self.theta, self.plan.shared_rows
+        for step in self._sample_backward:
             step.backward(V, G, theta, gtheta)
+        if self._shared_backward:
+            if V.shape[1] > 1 and len(rows):
+                G[rows, 0] = G[rows].sum(axis=1)  # every sample's share flows back once
+            V0, G0 = V[:, :1], G[:, :1]
+            for step in self._shared_backward:
+                step.backward(V0, G0, theta, gtheta)
 
     def gradient(self, grad: Sequence | np.ndarray | float | None = None,
                  reduction: str = "sum") -> np.ndarray:
@@ -213,7 +224,9 @@ class Program:
         if n not in self._buffers:
             if len(self._buffers) >= 2:  # a fit uses one batch size and maybe a last one
                 self._buffers.pop(next(iter(self._buffers)))
-            V = np.empty((self.plan.n_rows, n))
+            # zeros, not empty: shared rows leave columns 1.. unwritten, and the
+            # finiteness test reads them
+            V = np.zeros((self.plan.n_rows, n))
             for row, value in self.plan.constants:
                 V[row] = value
             self._buffers[n] = (V, np.zeros_like(V))
