@@ -12,7 +12,7 @@ from .modes import AnomalyError, enable_grad, state
 from .ops import ADD as _ADD
 from .ops import MUL as _MUL
 from .ops import SUM as _SUM
-from .value import _MANY, Value, _describe
+from .value import _MANY, DomainError, Value, _describe
 
 __all__ = ["topo_order", "backward", "grad", "zero_grad", "consumers"]
 
@@ -90,6 +90,34 @@ def backward(root: Value, grad: float = 1.0) -> None:
 
 def _accumulate(order: list[Value]) -> None:
     """Add each node's share of the gradient into its inputs, last node first."""
+    try:
+        _accumulate_from(order)
+    except (ZeroDivisionError, OverflowError, ValueError) as exc:
+        # Find the node whose derivative failed (the loop is kept free of bookkeeping).
+        raise _derivative_failure(order, exc) from None
+
+
+def _derivative_failure(order: list[Value], exc: Exception) -> DomainError:
+    """The error for a local derivative that is undefined: sqrt at 0, x**0.5 at 0, …"""
+    for node in reversed(order):
+        if not node.inputs:
+            continue
+        try:
+            node._op.local_grads(*[x.data for x in node.inputs], node.data)
+        except (ZeroDivisionError, OverflowError, ValueError):
+            names = "abcdefgh"
+            shown = ", ".join(
+                f"{names[i] if i < len(names) else f'a{i}'} = {x.data!r} ({_describe(x)})"
+                for i, x in enumerate(node.inputs)
+            )
+            return DomainError(
+                f"backward: the derivative of {node.op} is undefined at {shown} "
+                f"({', '.join(node._op.rules)}) [{exc}]"
+            )
+    return DomainError(f"backward failed: {exc}")
+
+
+def _accumulate_from(order: list[Value]) -> None:
     for node in reversed(order):
         a = node._a
         if a is None:

@@ -138,3 +138,14 @@ def test_repr_shows_data_grad_and_label():
     assert repr(v) == "Value(data=0.6, grad=-0.4, label='b')"
     assert float(v) == 0.6 and v < 1 and v >= 0.6 and not v > Value(2.0)
     assert v != Value(0.6, "b") and len({v, Value(0.6)}) == 2
+
+
+@pytest.mark.parametrize("make", [lambda x: x.sqrt(), lambda x: x ** 0.5])
+def test_undefined_derivative_in_backward_names_op_and_node(make):
+    x = Value(0.0, "x")
+    out = make(x) * 2.0  # the forward is fine at 0; the derivative is not
+    expected = "derivative of .* is undefined at a = 0.0 \\(node 'x'\\)"
+    with pytest.raises(DomainError, match=expected):
+        out.backward()
+    with pytest.raises(DomainError, match="node 'x'"):
+        autograd.grad(out, [x])
