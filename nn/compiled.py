@@ -10,7 +10,7 @@ depends on the target (``cross_entropy`` picks the class index) and on the outpu
 on max-shifted outputs when that reproduces the eager numbers — after re-tracing it
 on many output rows; for a few classes, one program computes every class's loss at
 once. A loss that cannot be compiled runs eagerly on leaf Values holding the outputs,
-and one sample in ``_Head.GUARD_EVERY`` is always recomputed eagerly and compared. Its
+and one sample in ``LossHead.GUARD_EVERY`` is always recomputed eagerly and compared. Its
 gradient with respect to the outputs seeds the model's compiled backward.
 
 SGD and Adam updates run as numpy vector operations in the same order of float
@@ -22,7 +22,6 @@ parameters' ``.data`` (and ``.grad``, and the optimizer's state) are written bac
 
 from __future__ import annotations
 
-import math
 import numbers
 import random
 import time
@@ -30,9 +29,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-import autograd
-from autograd import Value, no_grad
-from autograd.compiled import Program, StructureError, compile
+from autograd import Value
+from autograd.compiled import Program, compile
+from autograd.compiled.losshead import LossHead
 
 from .data import batches, make_rng
 from .losses import mse
@@ -82,283 +81,16 @@ def _inputs_array(pairs: list, what: str) -> np.ndarray:
     return X
 
 
-def _target_key(t: object) -> object:
-    """A hashable stand-in for a target: the loss graph is cached per target."""
-    if isinstance(t, numbers.Real) and not isinstance(t, bool):
-        return (type(t).__name__, t)
-    try:
-        return ("seq", tuple(t))
-    except TypeError:
-        return ("obj", id(t))
-
-
-def _variants(row: list[float]) -> list[list[float]]:
-    """Output rows to re-trace the loss at, to catch a graph that depends on them.
-
-    Each output in turn the largest (a softmax's shift), affine maps (sign flips, moves,
-    maps that keep probabilities in (0, 1)) and a sweep of constant rows across the
-    thresholds a Python ``if`` on an output might test. Rows outside the loss's domain
-    are skipped by the caller.
-    """
-    n = len(row)
-    rolls = [row[k:] + row[:k] for k in range(1, min(n, 10))]
-    maps = [(0.9, 0.05), (0.5, 0.25), (1.0, 1.0), (1.0, -1.0), (-1.0, 0.0), (2.0, 0.0)]
-    affine = [[a * z + b for z in row] for a, b in maps]
-    sweep = [[c] * n for c in (-2.0, -0.5, 0.0, 0.3, 0.5, 0.7, 1.0, 2.0)]
-    return rolls + affine + sweep
-
-
-class _Head:
-    """The loss of each sample and its gradient with respect to the model's outputs.
-
-    Per target, the loss graph is compiled when it is the same for every output row; a
-    loss that shifts by the largest output (``cross_entropy``, ``softmax``) is compiled
-    on rows with that shift already subtracted, which gives it exactly its eager
-    numbers. Otherwise the loss runs eagerly on leaf Values. Every ``GUARD_EVERY``-th
-    sample is also computed eagerly and compared, so a loss whose graph depends on the
-    data is reported instead of silently mis-computed.
-    """
-
-    GUARD_EVERY = 97
-    MAX_COMPILED = 64  # regression targets are all different: past this, stay eager
-
-    def __init__(self, loss: Callable, single: bool) -> None:
-        self.loss = loss
-        self.single = single
-        self.cache: dict[object, tuple[Program, bool] | None] = {}
-        self.seen = 0
-        self.limit = self.MAX_COMPILED
-        # One program for every class at once (see prepare): (program, shifted, columns)
-        self.combined: tuple[Program, bool, dict[object, int]] | None = None
-
-    def prepare(self, model: Program, X: np.ndarray, targets: list) -> None:
-        """Compile one program giving the loss for every distinct target at once.
-
-        For a few distinct targets (class indices), a batch then costs one forward and
-        one backward of the loss instead of one per class present: output k is the loss
-        for target k, and the backward seeds 1 at each sample's own target, 0 elsewhere
-        (adding zeros leaves every gradient's bits as the per-target program's).
-        """
-        first: dict[object, int] = {}
-        for i, t in enumerate(targets):
-            first.setdefault(_target_key(t), i)
-        if len(first) > self.MAX_COMPILED:
-            self.limit = 0  # regression: a program per target would not pay; stay eager
-            return
-        if len(first) < 2:
-            return
-        index = list(first.values())
-        rows = np.asarray(model.forward(X[index]), dtype=float).reshape(len(index), -1)
-        kinds = set()
-        for (key, i), row in zip(first.items(), rows, strict=True):
-            if key not in self.cache:
-                self.cache[key] = self._compile(row.tolist(), targets[i])
-            if self.cache[key] is None:
-                return
-            kinds.add(self.cache[key][1])
-        if len(kinds) != 1:
-            return
-        shifted = kinds.pop()
-        classes = [targets[i] for i in index]
-
-        def every_target(*zs: Value) -> list[Value]:
-            prediction = zs[0] if self.single else list(zs)
-            return [_loss_value(self.loss, prediction, t) for t in classes]
-
-        every_target.__name__ = getattr(self.loss, "__name__", "loss")
-        shown = rows - rows.max(axis=1, keepdims=True) if shifted else rows
-        try:
-            program = compile(every_target, shown[0], check=shown[1:4], wrt_inputs=True)
-        except (StructureError, ValueError, TypeError, ArithmeticError):
-            return
-        columns = {key: k for k, key in enumerate(first)}
-        candidate = (program, shifted, columns)
-        for k, (row, t) in enumerate(zip(rows, classes, strict=True)):
-            want, want_grad = self.eager(row.tolist(), t, True)
-            losses, grads = self._run_combined(candidate, row[None, :], np.array([k]), True)
-            scale = max(abs(g) for g in want_grad)
-            if not (_close(losses[0], want, abs(want)) and all(
-                    _close(a, b, scale) for a, b in zip(grads[0], want_grad, strict=True))):
-                return
-        program.quiet = False  # fit runs inside np.errstate
-        self.combined = candidate
-
-    def columns(self, targets: list) -> np.ndarray | None:
-        """Each target's output column in the combined program, or None if one is missing."""
-        if self.combined is None:
-            return None
-        where = self.combined[2]
-        keys = [_target_key(t) for t in targets]
-        if any(key not in where for key in keys):
-            return None
-        return np.array([where[key] for key in keys], dtype=np.intp)
-
-    @staticmethod
-    def _run_combined(combined, rows: np.ndarray, columns: np.ndarray, want_grad: bool):
-        program, shifted, _ = combined
-        if shifted:
-            rows = rows - rows.max(axis=1, keepdims=True)
-        every = program.forward(rows)
-        samples = np.arange(len(rows))
-        losses = every[samples, columns]
-        if not want_grad:
-            return losses, None
-        seed = np.zeros(every.shape)
-        seed[samples, columns] = 1.0
-        program.gradient(seed)
-        return losses, program.input_grads
-
-    def eager(self, row: list[float], t: object, want_grad: bool) -> tuple[float, list | None]:
-        """(loss, ∂loss/∂outputs or None) from the eager graph of one sample."""
-        leaves = [Value(z) for z in row]
-        prediction = leaves[0] if self.single else leaves
-        if not want_grad:
-            with no_grad():
-                return _loss_value(self.loss, prediction, t).data, None
-        value = _loss_value(self.loss, prediction, t)
-        return value.data, autograd.grad(value, leaves)
-
-    def _compile(self, row: list[float], t: object) -> tuple[Program, bool] | None:
-        """A program for target ``t`` (maybe on max-shifted rows), or None to stay eager."""
-        if len(self.cache) >= self.limit:
-            return None
-
-        def per_target(*zs: Value) -> Value:
-            return _loss_value(self.loss, zs[0] if self.single else list(zs), t)
-
-        per_target.__name__ = getattr(self.loss, "__name__", "loss")
-        for shifted in (False, True):
-            try:
-                start = [z - max(row) for z in row] if shifted else row
-                program = compile(per_target, start, wrt_inputs=True)
-            except (ValueError, TypeError, ArithmeticError):
-                return None  # the eager path will raise the user's real error
-            if self._holds(program, shifted, row, t):
-                program.quiet = False  # fit runs inside np.errstate
-                return program, shifted
-        return None
-
-    def _holds(self, program: Program, shifted: bool, row: list[float], t: object) -> bool:
-        """Whether the program's graph and numbers match eager at ``row`` and its variants."""
-        for variant in [row, *_variants(row)]:
-            start = [z - max(variant) for z in variant] if shifted else variant
-            try:
-                program.check([start])
-                if not self._agrees(program, shifted, variant, t):
-                    return False
-            except StructureError:
-                return False
-            except (ValueError, TypeError, ArithmeticError):
-                continue  # outside the loss's domain (BCE of 2.0, …): no evidence either way
-        return True
-
-    def _agrees(self, program: Program, shifted: bool, row: list[float], t: object) -> bool:
-        want, want_grad = self.eager(row, t, True)
-        loss_, grads = self._run(program, shifted, np.array([row]), True)
-        scale = max(abs(g) for g in want_grad)
-        return _close(loss_[0], want, abs(want)) and all(
-            _close(a, b, scale) for a, b in zip(grads[0], want_grad, strict=True))
-
-    @staticmethod
-    def _run(program: Program, shifted: bool, rows: np.ndarray, want_grad: bool):
-        if shifted:
-            rows = rows - rows.max(axis=1, keepdims=True)
-        losses = np.atleast_1d(program.forward(rows))
-        if not want_grad:
-            return losses, None
-        program.gradient()
-        return losses, program.input_grads
-
-    def __call__(self, outputs: np.ndarray, targets: list, want_grad: bool,
-                 columns: np.ndarray | None = None):
-        """(losses, ∂loss/∂outputs rows or None, correct count or None) for a batch.
-
-        ``columns`` (from ``columns(targets)``) selects the combined program.
-        """
-        rows = outputs.reshape(len(targets), -1)
-        if len(targets) == 1:  # per-sample training: the short way
-            return self._one(rows, targets[0], want_grad)
-        if columns is not None:
-            losses, grads = self._run_combined(self.combined, rows, columns, want_grad)
-            # 0 × inf would be nan: then take the per-target way for this batch
-            if grads is None or math.isfinite(grads.sum()):
-                self._guard(rows, targets, losses, grads)
-                return losses.tolist(), grads, self._hits(rows, targets)
-        groups: dict[object, list[int]] = {}
-        for i, t in enumerate(targets):
-            groups.setdefault(_target_key(t), []).append(i)
-        losses = np.empty(len(targets))
-        grads = np.empty(rows.shape) if want_grad else None
-        for key, members in groups.items():
-            t = targets[members[0]]
-            if key not in self.cache:
-                self.cache[key] = self._compile(rows[members[0]].tolist(), t)
-            compiled = self.cache[key]
-            if compiled is None:
-                for i in members:
-                    losses[i], g = self.eager(rows[i].tolist(), t, want_grad)
-                    if want_grad:
-                        grads[i] = g
-                continue
-            part = rows[members] if len(members) < len(rows) else rows
-            values, part_grads = self._run(*compiled, part, want_grad)
-            losses[members] = values
-            if want_grad:
-                grads[members] = part_grads
-        self._guard(rows, targets, losses, grads)
-        return losses.tolist(), grads, self._hits(rows, targets)
-
-    @staticmethod
-    def _hits(rows: np.ndarray, targets: list) -> int | None:
-        """How many samples ``is_correct`` counts (None when accuracy does not apply)."""
-        if rows.shape[1] > 1 and all(type(t) is int for t in targets):
-            # is_correct's rule for class indices: the first largest output is the class
-            return int((rows.argmax(axis=1) == np.asarray(targets)).sum())
-        hits = 0
-        for row, t in zip(rows.tolist(), targets, strict=True):
-            correct = is_correct(row, t)
-            hits = None if hits is None or correct is None else hits + correct
-        return hits
-
-    def _one(self, rows: np.ndarray, t: object, want_grad: bool):
-        key = _target_key(t)
-        if key not in self.cache:
-            self.cache[key] = self._compile(rows[0].tolist(), t)
-        compiled = self.cache[key]
-        if compiled is None:
-            loss_, g = self.eager(rows[0].tolist(), t, want_grad)
-            losses, grads = np.array([loss_]), (np.array([g]) if want_grad else None)
-        else:
-            losses, grads = self._run(*compiled, rows, want_grad)
-        self._guard(rows, [t], losses, grads)
-        correct = is_correct(rows[0].tolist(), t)
-        return [float(losses[0])], grads, None if correct is None else int(correct)
-
-    def _guard(self, rows: np.ndarray, targets: list, losses: np.ndarray, grads) -> None:
-        """Recompute one sample in GUARD_EVERY eagerly; raise if the compiled loss differs."""
-        before, self.seen = self.seen, self.seen + len(targets)
-        if before // self.GUARD_EVERY == self.seen // self.GUARD_EVERY and before:
-            return
-        i = (-before) % self.GUARD_EVERY if before else 0
-        i = min(i, len(targets) - 1)
-        want, want_grad = self.eager(rows[i].tolist(), targets[i], grads is not None)
-        ok = _close(losses[i], want, abs(want))
-        if grads is not None:
-            scale = max(abs(g) for g in want_grad)
-            ok = ok and all(_close(a, b, scale) for a, b in zip(grads[i], want_grad, strict=True))
-        if not ok:
-            name = getattr(self.loss, "__name__", "the loss")
-            raise StructureError(
-                f"{name} gave {want!r} eagerly but {float(losses[i])!r} compiled for target "
-                f"{targets[i]!r}: its graph depends on the outputs' values in a way the "
-                "compiled loss cannot follow; train with nn.fit(..., compiled=False)"
-            )
-
-
-def _close(a: float, b: float, scale: float) -> bool:
-    # Loose on purpose: a wrong graph is off by far more, while numpy's and libm's exp
-    # and log may differ by an ulp, which log(1 + tiny) turns into ~1e-12 relative.
-    return abs(a - b) <= 1e-8 * max(abs(a), abs(b), scale, 1e-300)
+def _hits(rows: np.ndarray, targets: list) -> int | None:
+    """How many samples ``is_correct`` counts (None when accuracy does not apply)."""
+    if rows.shape[1] > 1 and all(type(t) is int for t in targets):
+        # is_correct's rule for class indices: the first largest output is the class
+        return int((rows.argmax(axis=1) == np.asarray(targets)).sum())
+    hits = 0
+    for row, t in zip(rows.tolist(), targets, strict=True):
+        correct = is_correct(row, t)
+        hits = None if hits is None or correct is None else hits + correct
+    return hits
 
 
 class _Update:
@@ -427,15 +159,17 @@ def _check_settings(epochs: object, batch_size: object) -> None:
         )
 
 
-def evaluate_compiled(program: Program, head: _Head, X: np.ndarray, targets: list,
+def evaluate_compiled(program: Program, head: LossHead, X: np.ndarray, targets: list,
                       chunk: int = 1024) -> tuple[float, float | None]:
     """(mean loss, accuracy or None) of the compiled model on rows X with ``targets``."""
     total, hits = 0.0, 0
     columns = head.columns(targets)
     for start in range(0, len(X), chunk):
         part = targets[start:start + chunk]
-        losses, _, correct = head(program.forward(X[start:start + chunk]), part, False,
-                                  None if columns is None else columns[start:start + chunk])
+        outputs = program.forward(X[start:start + chunk])
+        losses, _ = head(outputs, part, False,
+                         None if columns is None else columns[start:start + chunk])
+        correct = _hits(outputs.reshape(len(part), -1), part)
         total += sum(losses)
         hits = None if hits is None or correct is None else hits + correct
     return total / len(X), None if hits is None else hits / len(X)
@@ -468,7 +202,8 @@ def fit_compiled(
     if timings is not None:
         timings["compile"] = time.perf_counter() - started
         timings["epochs"] = []
-    head = _Head(loss, single)
+    head = LossHead(lambda prediction, t: _loss_value(loss, prediction, t), single,
+                    getattr(loss, "__name__", "loss"))
     head.prepare(program, X, targets)  # per-sample steps still use per-target programs
     columns = head.columns(targets)
     update = _Update(optimizer, program)
@@ -492,8 +227,9 @@ def fit_compiled(
             for batch in batches(range(len(pairs)), size, shuffle=shuffle, seed=rng):
                 outputs = program.forward(X[batch])
                 part = [targets[i] for i in batch]
-                losses, seed_grads, correct = head(
+                losses, seed_grads = head(
                     outputs, part, True, None if columns is None else columns[batch])
+                correct = _hits(outputs.reshape(len(part), -1), part)
                 if len(batch) > 1:  # the batch loss is the mean, as in eager fit
                     seed_grads = seed_grads * (1.0 / len(batch))
                 gtheta = program.gradient(seed_grads)
