@@ -23,7 +23,9 @@ import numpy as np
 
 Interval = tuple[float, float]
 
-__all__ = ["Op", "OPS", "register", "Interval", "log_or_zero", "cos", "sin"]
+__all__ = [
+    "Op", "OPS", "register", "Interval", "log_or_zero", "cos", "sin", "exp", "log", "tanh", "sqrt",
+]
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,13 @@ def _unary(name: str, scalar: Callable[[float], float], array: Callable) -> Call
     return apply
 
 
+# For local_grads of user ops that must also run on Values (create_graph) and arrays.
 sin = _unary("sin", math.sin, np.sin)
 cos = _unary("cos", math.cos, np.cos)
+exp = _unary("exp", math.exp, np.exp)
+log = _unary("log", math.log, np.log)
+tanh = _unary("tanh", math.tanh, np.tanh)
+sqrt = _unary("sqrt", math.sqrt, np.sqrt)
 
 
 def _sigmoid(a: float) -> float:

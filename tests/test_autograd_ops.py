@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import OPS, Op, Value, gradcheck, register
+from autograd import OPS, Op, Value, grad, gradcheck, ops, register
 from autograd.testing import (
     assert_gradients_match,
     assert_local_grads_match,
@@ -81,8 +81,7 @@ def test_a_user_registered_op_works_everywhere():
     softplus = register(Op(
         name="test_softplus", symbol="softplus", arity=1,
         forward=lambda a: math.log1p(math.exp(a)),
-        local_grads=lambda a, out: (1.0 - (-out).exp() if isinstance(out, Value)
-                                    else 1.0 - math.exp(-out),),
+        local_grads=lambda a, out: (1.0 - ops.exp(-out),),  # σ(a) = 1 − e^−softplus(a)
         rules=("∂softplus(a)/∂a = σ(a)",), template="softplus({0})",
         domain=(((-3.0, 3.0),),),
     ))
@@ -91,6 +90,11 @@ def test_a_user_registered_op_works_everywhere():
         assert node.op == "test_softplus"
         assert gradcheck(lambda a: a.apply(softplus) * a, [0.3])
         assert_local_grads_match("test_softplus", [1.1])
+        x = Value(0.4)  # the same local_grads also gives second derivatives: σ'(a)
+        (first,) = grad(x.apply(softplus), [x], create_graph=True)
+        (second,) = grad(first, [x])
+        sigma = 1 / (1 + math.exp(-0.4))
+        assert second == pytest.approx(sigma * (1 - sigma), rel=1e-12)
         with pytest.raises(ValueError, match="already registered"):
             register(softplus)
     finally:
