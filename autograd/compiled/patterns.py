@@ -15,7 +15,9 @@ from ..ops import OPS
 from ..value import Value
 from .trace import Trace
 
-__all__ = ["Layer", "product_term", "find_layers", "identity_operand", "const_key"]
+__all__ = [
+    "Layer", "add_chains", "product_term", "find_layers", "identity_operand", "const_key",
+]
 
 
 @dataclass
@@ -28,9 +30,41 @@ class Layer:
     x: tuple[Value, ...]
 
 
-def product_term(m: Value, s: Value, readers: dict, params: set[int], outputs: set[int]):
-    """(parameter, operand) if ``m`` is a product w × x read only by ``s``; else None."""
+def add_chains(order: list[Value], readers: dict, outputs: set[int]) -> tuple[dict, set[int]]:
+    """Left-nested chains of adds, ((a + b) + c) + d, as (summands of each chain's last
+    add, ids of the adds inside chains).
+
+    micrograd's ``sum(products, bias)`` builds such chains. Summing the list left to right
+    gives the chain's numbers bit for bit, and the chain can then be lowered like an
+    n-ary ``sum`` (a neuron, a layer). An add inside a chain must be read only by the
+    next add, as its left operand, and not be an output.
+    """
+    summands: dict[int, list[Value]] = {}
+    inside: set[int] = set()
+    for node in order:
+        if node.op_entry is not OPS["add"]:
+            continue
+        left, right = node.inputs
+        if id(left) in summands and id(left) not in outputs and len(readers[left]) == 1:
+            summands[id(node)] = summands.pop(id(left)) + [right]
+            inside.add(id(left))
+        else:
+            summands[id(node)] = [left, right]
+    chains = {key: terms for key, terms in summands.items() if len(terms) > 2}
+    return chains, inside
+
+
+def product_term(m: Value, s: Value, readers: dict, params: set[int], outputs: set[int],
+                 chain_of: dict[int, int] | None = None):
+    """(parameter, operand) if ``m`` is a product w × x read only by ``s``; else None.
+
+    ``chain_of`` maps adds inside a chain to the chain's last add: a product read by
+    one of them counts as read by the chain.
+    """
     if m.op_entry is not OPS["mul"] or id(m) in outputs or len(readers[m]) != 1:
+        return None
+    reader = id(readers[m][0][0])
+    if (chain_of or {}).get(reader, reader) != id(s):
         return None
     a, b = m.inputs
     if (id(a) in params) == (id(b) in params):
@@ -38,16 +72,20 @@ def product_term(m: Value, s: Value, readers: dict, params: set[int], outputs: s
     return (a, b) if id(a) in params else (b, a)
 
 
-def find_layers(trace: Trace, readers: dict, params: set[int]) -> list[Layer]:
-    """Neurons grouped by shared operands; groups whose weights repeat are dropped."""
+def find_layers(trace: Trace, readers: dict, params: set[int], summands: dict[int, list],
+                chain_of: dict[int, int]) -> list[Layer]:
+    """Neurons grouped by shared operands; groups whose weights repeat are dropped.
+
+    ``summands`` holds the terms of every n-ary ``sum`` node and add chain.
+    """
     outputs = {id(out) for out in trace.outputs}
     groups: dict[tuple, Layer] = {}
     for node in trace.order:
-        if node.op_entry is not OPS["sum"]:
+        if id(node) not in summands:
             continue
         weights, xs, rest = [], [], []
-        for inp in node.inputs:
-            term = product_term(inp, node, readers, params, outputs)
+        for inp in summands[id(node)]:
+            term = product_term(inp, node, readers, params, outputs, chain_of)
             if term is None:
                 rest.append(inp)
             else:

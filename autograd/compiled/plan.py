@@ -23,7 +23,14 @@ import numpy as np
 from ..graph import consumers
 from ..ops import OPS
 from ..value import Value
-from .patterns import Layer, const_key, find_layers, identity_operand, product_term
+from .patterns import (
+    Layer,
+    add_chains,
+    const_key,
+    find_layers,
+    identity_operand,
+    product_term,
+)
 from .steps import Dense, Elementwise, Rows, SegmentSum
 from .trace import Trace
 
@@ -57,14 +64,24 @@ class _Builder:
         self.readers = consumers(trace.order)
         self.param_ids = {id(p): k for k, p in enumerate(trace.params)}
         params, outputs = set(self.param_ids), {id(o) for o in trace.outputs}
-        self.layers = find_layers(trace, self.readers, params)
+        # n-ary sums and chains of adds, both summed as one segment (or a matrix product)
+        self.summands, inside = add_chains(trace.order, self.readers, outputs)
+        self.summands.update((id(n), list(n.inputs)) for n in trace.order
+                             if n.op_entry is OPS["sum"])
+        chain_of: dict[int, int] = {}
+        for node in trace.order:
+            if id(node) in inside:  # the next add reads it: follow to the chain's end
+                chain_of[id(node)] = id(self.readers[node][0][0])
+        for key in reversed(list(chain_of)):
+            chain_of[key] = chain_of.get(chain_of[key], chain_of[key])
+        self.layers = find_layers(trace, self.readers, params, self.summands, chain_of)
         self.layer_of: dict[int, tuple[Layer, int]] = {}
-        self.elided: set[int] = set()  # products folded into a matrix product
+        self.elided: set[int] = set(inside)  # folded into a chain or a matrix product
         for layer in self.layers:
             for j, s in enumerate(layer.sums):
                 self.layer_of[id(s)] = (layer, j)
-                for inp in s.inputs:
-                    if product_term(inp, s, self.readers, params, outputs):
+                for inp in self.summands[id(s)]:
+                    if product_term(inp, s, self.readers, params, outputs, chain_of):
                         self.elided.add(id(inp))
         # x − 0, x × 1, x ÷ 1 give x bit for bit (the softmax shift on rows already
         # shifted): such a node shares its operand's row instead of costing a step.
@@ -84,6 +101,8 @@ class _Builder:
         if id(node) in self.layer_of:
             layer, j = self.layer_of[id(node)]
             return list(layer.x) + layer.rests[j]
+        if id(node) in self.summands:
+            return self.summands[id(node)]
         return list(node.inputs)
 
     def levels(self) -> dict[int, int]:
@@ -143,7 +162,7 @@ class _Builder:
                 continue
             if id(node) in self.layer_of:
                 kind = ("dense", id(self.layer_of[id(node)][0]))
-            elif node.op_entry is OPS["sum"]:
+            elif id(node) in self.summands:
                 kind = ("sum",)
             else:
                 kind = ("op", node.op_entry.name, len(node.inputs))
@@ -169,7 +188,7 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
                 if dense_blocks[id(group[0])][1] is None:
                     read += layer.rests[j]
             else:
-                read = node.inputs
+                read = b.operands(node)
             read_as_rows.update(id(b.resolve(x)) for x in read)
 
     # Rows: inputs, one row of zeros, constants, parameters read as rows, groups.
@@ -207,10 +226,10 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
         first = group[0]
         if id(first) in b.layer_of:
             steps.append(_dense_step(b, group, out, row, zero_row, needs, dense_blocks[id(first)]))
-        elif first.op_entry is OPS["sum"]:
-            segments = [[row[id(x)] for x in s.inputs] for s in group]
-            grad = any(needs[id(x)] for s in group for x in s.inputs)
-            steps.append(SegmentSum(out, segments, grad, group))
+        elif id(first) in b.summands:
+            segments = [[row[id(x)] for x in b.operands(s)] for s in group]
+            grad = any(needs[id(x)] for s in group for x in b.operands(s))
+            steps.append(SegmentSum(out, segments, grad, group, zero_row))
         else:
             steps.append(_elementwise_step(group, out, row, needs))
 

@@ -74,21 +74,30 @@ class Elementwise:
 
 
 class SegmentSum:
-    """``out[j] = Σ rows of segment j``: a layer of n-ary ``sum`` nodes in one reduction."""
+    """``out[j] = Σ rows of segment j``: a layer of n-ary ``sum`` nodes in one reduction.
 
-    __slots__ = ("out", "flat", "starts", "counts", "needs_grad", "nodes")
+    Summed strictly left to right, as Python's ``sum`` does: ``np.add.accumulate`` over
+    the segments laid side by side (short ones padded with the row of zeros). numpy's
+    ``reduce``/``reduceat`` may add in another order, which after cancellation
+    (1 + x − 1) differs by more than rounding.
+    """
 
-    def __init__(self, out: slice, segments: list[list[int]], needs_grad: bool, nodes: list):
+    __slots__ = ("out", "flat", "columns", "counts", "needs_grad", "nodes")
+
+    def __init__(self, out: slice, segments: list[list[int]], needs_grad: bool, nodes: list,
+                 zero_row: int) -> None:
         self.out = out
         self.flat = Rows([s for segment in segments for s in segment])
         self.counts = np.array([len(segment) for segment in segments], dtype=np.intp)
-        self.starts = np.concatenate(([0], np.cumsum(self.counts)[:-1])).astype(np.intp)
+        width = max(len(segment) for segment in segments)
+        padded = [segment + [zero_row] * (width - len(segment)) for segment in segments]
+        self.columns = np.array(padded, dtype=np.intp).T  # (terms, sums): term k of each
         self.needs_grad = needs_grad
         self.nodes = nodes
 
     def forward(self, V: np.ndarray, theta: np.ndarray) -> None:
-        """Sum each segment of input rows into its output row."""
-        V[self.out] = np.add.reduceat(V[self.flat.index], self.starts, axis=0)
+        """Sum each segment of input rows into its output row, first term first."""
+        V[self.out] = np.add.accumulate(V[self.columns], axis=0)[-1]
 
     def backward(self, V: np.ndarray, G: np.ndarray, theta: np.ndarray, gtheta: np.ndarray) -> None:
         """∂(Σ aᵢ)/∂aᵢ = 1 (the op table's rule): every input row gets the upstream gradient."""
