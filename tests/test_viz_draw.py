@@ -97,6 +97,23 @@ def test_show_data_and_grad_switches():
     assert "data " not in source and "grad −0.4" in source
 
 
+def test_legend_lists_gradient_colours_only_when_grads_are_shown():
+    L, w, b = article_graph()
+    assert "grad &gt; 0" in viz.draw(L, params=[w, b]).source
+    source = viz.draw(L, params=[w, b], show_grad=False).source
+    assert "legend" in source and "parameter" in source
+    assert "grad &gt; 0" not in source and "grad &lt; 0" not in source
+
+
+def test_collapsed_drawing_honours_show_grad_and_show_data():
+    loss, params = mlp([4, 6, 3])
+    source = viz.draw(loss, params=params, max_nodes=60, show_grad=False).source
+    assert "nodes hidden" in source
+    assert ">grad " not in source and "grad &gt; 0" not in source
+    source = viz.draw(loss, params=params, max_nodes=60, show_data=False, legend=False).source
+    assert "nodes hidden" in source and ">data " not in source and ">grad " in source
+
+
 def test_article_numbers_need_the_default_precision():
     assert format_number(0.5 + 0.01 * 1.796) == "0.51796"
     assert format_number(0.604 + 0.01 * 1.796) == "0.62196"

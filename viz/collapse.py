@@ -25,7 +25,7 @@ import graphviz
 from autograd import Value
 
 from . import style
-from .draw import new_digraph, node_caption, node_roles, value_label
+from .draw import add_legend, new_digraph, node_caption, node_roles, value_label
 from .escape import html_label
 
 __all__ = ["draw_collapsed", "module_of", "parent_module", "group_by_module", "group_by_depth"]
@@ -156,7 +156,8 @@ def choose_groups(order: list[Value], root: Value, params: Mapping[Value, str],
 
 def draw_collapsed(order: list[Value], root: Value, params: Mapping[Value, str], *,
                    max_nodes: int, rankdir: str, precision: int, legend: bool,
-                   title: str | None) -> graphviz.Digraph:
+                   title: str | None, show_data: bool = True,
+                   show_grad: bool = True) -> graphviz.Digraph:
     """The collapsed Digraph of a graph with more than ``max_nodes`` values."""
     groups, how = choose_groups(order, root, params, max_nodes)
     roles = node_roles(order, root, params)
@@ -181,8 +182,9 @@ def draw_collapsed(order: list[Value], root: Value, params: Mapping[Value, str],
     for node in order:
         if node not in groups:
             caption = node_caption(node, params, None, precision)
-            dot.node(ids[node], value_label(caption, node.data, node.grad, roles[node], True,
-                                            not node.is_constant, precision, False, False),
+            dot.node(ids[node], value_label(caption, node.data, node.grad, roles[node],
+                                            show_data, show_grad and not node.is_constant,
+                                            precision, False, False),
                      shape="plain")
             if node.is_leaf:
                 continue
@@ -202,8 +204,7 @@ def draw_collapsed(order: list[Value], root: Value, params: Mapping[Value, str],
         else:
             dot.edge(tail, head)
     if legend:
-        present = [r for r in style.ROLES if r in set(roles.values())]
-        dot.node("legend", style.legend_label(present), shape="plain")
+        add_legend(dot, roles, show_grad)
     return dot
 
 

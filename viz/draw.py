@@ -25,7 +25,7 @@ from . import style
 from .escape import html_label
 from .numbers import format_factor, format_number
 
-__all__ = ["draw", "parameter_names", "node_roles"]
+__all__ = ["draw", "parameter_names", "node_roles", "add_legend"]
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
 STEADY_WIDTH = 80  # points: "data −0.123456" fits, so numbers changing move nothing
@@ -151,7 +151,8 @@ def draw(
         from .collapse import draw_collapsed
 
         return draw_collapsed(order, root, param_names, max_nodes=max_nodes,
-                              rankdir=rankdir, precision=precision, legend=legend, title=title)
+                              rankdir=rankdir, precision=precision, legend=legend, title=title,
+                              show_data=show_data, show_grad=show_grad)
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     roles = node_roles(order, root, param_names)
     shown: Callable[[Value], tuple[float | None, float | None]]
@@ -195,9 +196,14 @@ def draw(
                 attrs[key] = _edge_label(local[position], shown(node)[1], precision)
             dot.edge(ids[parent], op_id, **attrs)
     if legend:
-        present = [r for r in style.ROLES if r in set(roles.values())]
-        dot.node("legend", style.legend_label(present), shape="plain")
+        add_legend(dot, roles, show_grad)
     return dot
+
+
+def add_legend(dot: graphviz.Digraph, roles: Mapping[Value, str], show_grad: bool) -> None:
+    """Add the legend node: the roles present, and the gradient colours if grads are shown."""
+    present = [r for r in style.ROLES if r in set(roles.values())]
+    dot.node("legend", style.legend_label(present, grad_signs=show_grad), shape="plain")
 
 
 def node_caption(node: Value, params: Mapping[Value, str], names: Mapping | None,

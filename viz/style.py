@@ -42,8 +42,9 @@ def grad_colours(grad: float | None) -> tuple[str, str]:
     return POSITIVE if grad > 0 else NEGATIVE
 
 
-def legend_label(roles: list[str]) -> str:
-    """An HTML-like label: one swatch per role present, then the two gradient signs."""
+def legend_label(roles: list[str], grad_signs: bool = True) -> str:
+    """An HTML-like label: one swatch per role present, then (if grads are shown) the two
+    gradient signs, so the legend never explains a colour the drawing does not use."""
     rows = ['<TR><TD COLSPAN="2"><B>legend</B></TD></TR>']
     for role in roles:
         fill, border = ROLES[role]
@@ -51,7 +52,8 @@ def legend_label(roles: list[str]) -> str:
             f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" WIDTH="18"> </TD>'
             f'<TD ALIGN="LEFT">{html_label(ROLE_NAMES[role])}</TD></TR>'
         )
-    for (fill, ink), text in ((POSITIVE, "grad &gt; 0"), (NEGATIVE, "grad &lt; 0")):
+    signs = ((POSITIVE, "grad &gt; 0"), (NEGATIVE, "grad &lt; 0")) if grad_signs else ()
+    for (fill, ink), text in signs:
         rows.append(
             f'<TR><TD BGCOLOR="{fill}" BORDER="1" WIDTH="18"> </TD>'
             f'<TD ALIGN="LEFT"><FONT COLOR="{ink}">{text}</FONT></TD></TR>'
