@@ -241,3 +241,30 @@ def test_a_cjk_font_missing_from_matplotlibs_cache_is_found_on_disk(monkeypatch)
     without = [f for f in manager.ttflist if not viz.fonts.has_cjk_name(f.name)]
     monkeypatch.setattr(manager, "ttflist", without)
     assert viz.fonts.cjk_font.__wrapped__() == viz.fonts.cjk_font()  # found again on disk
+
+
+# --- lazy access from the viz package ------------------------------------------------
+
+def test_viz_exposes_the_plots_without_importing_matplotlib_up_front():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys, viz\n"
+            "print('matplotlib' in sys.modules)\n"
+            "print(viz.loss_curve.__module__, 'matplotlib' in sys.modules)\n"
+            "print(sorted(set(dir(viz)) & {'learning_curve', 'loss_surface', 'save_figure'}))\n"
+            "try:\n    viz.no_such_plot\nexcept AttributeError as e:\n    print(e)\n")
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
+                          text=True, timeout=60, check=True)
+    assert done.stdout.splitlines() == [
+        "False",
+        "viz.plots True",
+        "['learning_curve', 'loss_surface', 'save_figure']",
+        "module 'viz' has no attribute 'no_such_plot'",
+    ]
+    import viz
+
+    assert viz.learning_curve is learning_curve and viz.save_figure is save_figure
+    assert {"learning_curve", "loss_curve", "loss_surface", "save_figure"} <= set(viz.__all__)
