@@ -17,6 +17,8 @@ from .check import (
     gradcheck,
     numerical_grad,
 )
+
+from .compiled import Program, StructureError, compile  # noqa: A004 - like torch.compile
 from .functional import grad_fn, value_and_grad
 from .graph import backward, consumers, grad, topo_order, zero_grad
 from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
@@ -30,4 +32,5 @@ __all__ = [
     "AnomalyError", "DomainError", "GradcheckError",
     "numerical_grad", "analytic_grad", "gradcheck", "check_local_grads",
     "grad_fn", "value_and_grad",
+    "compile", "Program", "StructureError",
 ]
