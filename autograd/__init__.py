@@ -17,7 +17,6 @@ from .check import (
     gradcheck,
     numerical_grad,
 )
-
 from .compiled import Program, StructureError, compile  # noqa: A004 - like torch.compile
 from .functional import grad_fn, value_and_grad
 from .graph import backward, consumers, grad, topo_order, zero_grad
