@@ -174,6 +174,49 @@ def test_default_example_needs_no_horizontal_scrolling(article, open_page, tmp_p
     page.screenshot(path=str(tmp_path / "walkthrough.png"))  # for a person to look at
 
 
+OVERFLOWING = """() => Array.from(document.querySelectorAll('aside section, #nodes td'))
+    .filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => (e.id || e.tagName) + ' ' + e.scrollWidth + '>' + e.clientWidth)"""
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_side_panel_fits_the_demo_numbers_without_clipping(open_page, tmp_path, width):
+    # Six steps, as `./run demo` writes: numbers like 0.0596306 in the step table.
+    path = viz.walkthrough().write_html(tmp_path / "demo.html")
+    page = open_page(path, "#step=30", width=width)
+    assert page.evaluate(OVERFLOWING) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    graph = page.locator("#graph")  # the article's graph shrinks to fit: no inner scroll
+    assert graph.evaluate("g => g.scrollWidth <= g.clientWidth")
+    assert page.locator("#steps").evaluate("t => t.getBoundingClientRect().right") \
+        <= page.locator("#steps").evaluate("t => t.parentNode.getBoundingClientRect().right")
+
+
+def test_mlp_page_keeps_names_whole_and_the_current_node_in_view(open_page, tmp_path):
+    import nn
+
+    model = nn.MLP(2, [2, 1], activation="tanh", seed=0)
+    wt = viz.walkthrough(model, pairs=[([0.0, 1.0], 1.0)], lr=0.1)
+    path = wt.write_html(tmp_path / "mlp.html")
+    page = open_page(path, width=1280)
+    assert page.evaluate(OVERFLOWING) == []  # layers.1.neurons.0.w.1 wraps, never clipped
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # Too wide to shrink legibly, the graph scrolls inside its box and follows the frame.
+    graph = page.locator("#graph")
+    assert graph.evaluate("g => g.scrollWidth > g.clientWidth")
+    for index in (len(wt.frames) // 3, 2 * len(wt.frames) // 3, 0):
+        frame = wt.frames[index]
+        if frame.node is None:
+            continue
+        page.fill("#slider", str(index))
+        node = page.locator(f'#graph .frame[data-index="{index}"] '
+                            f'g.node:has(> title:text-is("{frame.node_id}"))')
+        inside = node.evaluate("""(n) => { const b = document.getElementById('graph')
+            .getBoundingClientRect(), r = n.getBoundingClientRect();
+            return r.left >= b.left - 1 && r.right <= b.right + 1; }""")
+        assert inside, (index, frame.node_id, frame.caption)
+
+
 def test_hostile_labels_and_chinese_render_as_text(open_page, tmp_path):
     evil = Value(0.5, "<img src=x onerror=alert(1)>")
 

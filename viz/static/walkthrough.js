@@ -52,9 +52,26 @@
       row.classList.toggle("future", !done && step >= 0);
     });
     fillNodes(frame, i);
+    follow(frames[i], frame.node);
     document.getElementById("first").disabled = document.getElementById("prev").disabled = i === 0;
     document.getElementById("last").disabled = document.getElementById("next").disabled = i === n - 1;
     setHash(i);
+  }
+
+  // A graph too wide for its box scrolls sideways: keep the frame's node in view
+  // (horizontal only, so the page itself never jumps).
+  var graphBox = document.getElementById("graph");
+  function follow(frameDiv, nodeId) {
+    if (!nodeId || graphBox.scrollWidth <= graphBox.clientWidth) return;
+    var target = null;
+    frameDiv.querySelectorAll("g.node > title").forEach(function (title) {
+      if (title.textContent === nodeId) target = title.parentNode;
+    });
+    if (!target) return;
+    var box = graphBox.getBoundingClientRect();
+    var r = target.getBoundingClientRect();
+    if (r.left >= box.left && r.right <= box.right) return;
+    graphBox.scrollLeft += (r.left + r.right) / 2 - (box.left + box.right) / 2;
   }
 
   // The node table of the current pair, filled in as far as the current frame.

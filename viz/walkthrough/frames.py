@@ -59,18 +59,23 @@ def write_frame_files(frames: list[Frame], directory: str | os.PathLike, *,
 
 _PROLOG = re.compile(r"<\?xml.*?\?>|<!DOCTYPE.*?>|<!--.*?-->", re.DOTALL)
 _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
+MIN_SCALE = 0.5  # the smallest a frame is shrunk to fit the page (the article's fits at 1024 px)
 
 
 def inline_svg(svg: str) -> str:
     """SVG text ready to sit inside HTML: no XML prolog or comments, scaled to fit its box.
 
     The fixed point size becomes a ``max-width`` so a wide graph shrinks to the page
-    instead of making it scroll sideways; small graphs keep their natural size.
+    instead of making it scroll sideways; small graphs keep their natural size. It
+    shrinks to ``MIN_SCALE`` at most (11 pt labels stay ~7 px): below that the text is
+    unreadable, so a wide graph (an MLP's) scrolls inside its box instead.
     """
     svg = _PROLOG.sub("", svg).strip()
     match = _SIZE.search(svg)
     if match:
-        width_pt = float(match.group(1))
-        svg = _SIZE.sub(f'<svg style="max-width:{width_pt * 4 / 3:.0f}px" '
-                        f'data-width="{width_pt:.0f}" data-height="{match.group(2)}"', svg, 1)
+        width_px = float(match.group(1)) * 4 / 3
+        width_pt, height_pt = match.groups()
+        svg = _SIZE.sub(f'<svg style="max-width:{width_px:.0f}px;'
+                        f'min-width:{width_px * MIN_SCALE:.0f}px" '
+                        f'data-width="{float(width_pt):.0f}" data-height="{height_pt}"', svg, 1)
     return svg
