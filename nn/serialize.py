@@ -156,12 +156,15 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{where} is not valid JSON (truncated or corrupt?): {exc}") from None
+    except RecursionError:  # json recurses per nesting level: "[[[[…" is corrupt, not a model
+        raise ValueError(f"{where} is not a model file: JSON nested too deeply") from None
     if not isinstance(document, dict):
         raise ValueError(f"{where}: expected a JSON object, got {type(document).__name__}")
     if document.get("format") != FORMAT:
         raise ValueError(f"{where}: key 'format' must be {FORMAT!r}, got "
                          f"{document.get('format')!r} (not a stepgrad model file?)")
-    if document.get("version") != VERSION:
+    # type check too: JSON `true` would compare equal to version 1
+    if type(document.get("version")) is not int or document["version"] != VERSION:
         raise ValueError(f"{where}: unsupported 'version' {document.get('version')!r}; "
                          f"this stepgrad reads version {VERSION}")
     for key in ("architecture", "parameters"):

@@ -96,6 +96,8 @@ def _changed(path, value):
     ("[1, 2]", "expected a JSON object, got list"),
     (_changed(["format"], "pickle"), "key 'format' must be 'stepgrad-model', got 'pickle'"),
     (_changed(["version"], 2), "unsupported 'version' 2; this stepgrad reads version 1"),
+    (_changed(["version"], True), "unsupported 'version' True; this stepgrad reads version 1"),
+    ("[" * 100_000 + "]" * 100_000, "JSON nested too deeply"),
     (_without("architecture"), "missing key 'architecture'"),
     (_without("parameters"), "missing key 'parameters'"),
     (_changed(["architecture", "class"], "CNN"), "'architecture.class' must be one of"),
