@@ -278,12 +278,14 @@ def test_walkthrough_in_chinese(capsys):
         (["--steps", "2.5"], "argument --steps: expected a whole number, got '2.5'"),
         (["--lang", "fr"], "argument --lang: invalid choice: 'fr'"),
         (["-o", "page.txt"], "cannot tell the format of 'page.txt': end it in .html, .htm"),
+        (["--frames", "taken"], "argument --frames: 'taken' is a file; give a folder"),
     ],
 )
 def test_walkthrough_bad_options(capsys, tmp_path, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "taken").write_text("mine")
     code, _, stderr = _run(capsys, "walkthrough", *argv)
     assert code == EXIT_USAGE
     assert message in stderr
     assert "Traceback" not in stderr
-    assert os.listdir(tmp_path) == []
+    assert os.listdir(tmp_path) == ["taken"] and (tmp_path / "taken").read_text() == "mine"

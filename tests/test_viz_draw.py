@@ -158,8 +158,26 @@ def test_draw_rejects_bad_arguments_by_name():
         viz.draw(L, precision=0)
     with pytest.raises(ValueError, match="max_nodes.*got -1"):
         viz.draw(L, max_nodes=-1)
-    with pytest.raises(TypeError, match="params must"):
+    with pytest.raises(TypeError, match="params must be a Module, a dict of name -> Value or "
+                                        "Values, got 42 \\(int\\)"):
         viz.draw(L, params=42)
+    with pytest.raises(TypeError, match="params must hold Values, got 3 for 'w'"):
+        viz.draw(L, params={"w": 3})
+    with pytest.raises(ValueError, match="fields must be 'row' or 'column', got 'diag'"):
+        viz.draw(L, fields="diag")
+    with pytest.raises(ValueError, match="edge_labels must be True, False or 'highlighted', "
+                                         "got 'yes'"):
+        viz.draw(L, edge_labels="yes")
+
+
+def test_render_rejects_what_it_cannot_draw(tmp_path):
+    L, _, _ = article_graph()
+    with pytest.raises(TypeError, match=r"draw options \(show_grad\) only apply to a Value, "
+                                        "not to an already drawn Digraph"):
+        viz.render(viz.draw(L), tmp_path / "g.svg", show_grad=False)
+    with pytest.raises(TypeError, match="render takes a Value or a graphviz.Digraph, got 3"):
+        viz.render(3, tmp_path / "g.svg")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_render_dot_needs_no_graphviz_program(tmp_path, monkeypatch):

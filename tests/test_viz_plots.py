@@ -108,8 +108,10 @@ def test_loss_curve_refuses_bad_input():
         loss_curve([0, 1, 2], [1, 2])
     with pytest.raises(ValueError, match="at least 2 points"):
         loss_curve([0], [1])
-    with pytest.raises(ValueError, match="finite"):
+    with pytest.raises(ValueError, match=r"losses must be finite numbers, got losses\[1\] = inf"):
         loss_curve([0, 1], [1, math.inf])
+    with pytest.raises(ValueError, match=r"values must be finite numbers, got values\[0\] = nan"):
+        loss_curve([math.nan, 1], [1, 2])
     with pytest.raises(TypeError, match="must be a number or a Value"):
         loss_curve([0, 1], lambda b: "high")
 

@@ -182,6 +182,15 @@ def test_frame_svgs_carry_caption_and_numbers(tmp_path):
     assert "−0.4 × 0 = 0" in svg  # the caption and the highlighted edge's label
 
 
+def test_frames_to_a_file_path_say_it_is_not_a_folder(tmp_path):
+    taken = tmp_path / "frames"
+    taken.write_text("mine")
+    with pytest.raises(NotADirectoryError, match="cannot write the frames to .*frames.*: it is "
+                                                 "a file, not a folder"):
+        viz.walkthrough(steps=1).write_frames(taken)
+    assert taken.read_text() == "mine"
+
+
 def test_chinese_frame_svg_keeps_the_text(tmp_path):
     wt = viz.walkthrough(steps=1, lang="zh")
     paths = wt.write_frames(tmp_path)
@@ -202,8 +211,26 @@ def test_walkthrough_rejects_bad_arguments():
         viz.walkthrough(pairs=[])
     with pytest.raises(ValueError, match="steps=3 but only 1 pairs"):
         viz.walkthrough(pairs=[(0, 1)], steps=3)
-    with pytest.raises(ValueError, match=r"pair 0: x must hold finite numbers, got 'a'|pair 0"):
+    with pytest.raises(ValueError, match=r"pair 0: x must be a number or a non-empty list of "
+                                         r"numbers, got 'a'"):
         viz.walkthrough(pairs=[("a", 1)])
+    with pytest.raises(ValueError, match=r"pair 1: t must hold finite numbers, got \[1, nan\]"):
+        viz.walkthrough(pairs=[(0, 1), (0, [1, math.nan])])
+    with pytest.raises(ValueError, match=r"pair 0 must be \(x, t\), got \(1, 2, 3\)"):
+        viz.walkthrough(pairs=[(1, 2, 3)])
+    with pytest.raises(TypeError, match="pairs must be a list of \\(x, t\\) pairs, got 5"):
+        viz.walkthrough(pairs=5)
+    assert len(viz.walkthrough(pairs=((x, 2 * x + 1) for x in (0, 1))).records) == 2
+    with pytest.raises(ValueError, match="y = w·x \\+ b takes one input, got 2"):
+        viz.walkthrough(pairs=[([1, 2], 2)])
+    with pytest.raises(ValueError, match="the model gives 2 outputs but the target has 1"):
+        viz.walkthrough(lambda x: [x * 2, x * 3], pairs=[(1, 2)], params=[])
+    with pytest.raises(TypeError, match="model must be callable \\(x -> Value\\), got 3"):
+        viz.walkthrough(3, pairs=[(1, 2)])
+    with pytest.raises(TypeError, match="loss must be callable \\(y, t\\) -> Value, got 3"):
+        viz.walkthrough(loss=3)
+    with pytest.raises(ValueError, match="precision is a number of significant digits 1..17"):
+        viz.walkthrough(precision=0)
     with pytest.raises(TypeError, match="model must return a Value"):
         viz.walkthrough(lambda x: 3.0, pairs=[(0, 1)])
     with pytest.raises(TypeError, match="loss must return a Value"):

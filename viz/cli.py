@@ -212,7 +212,9 @@ def _walkthrough(args: argparse.Namespace, out, err) -> int:
     if html is not None:
         _prepare_output(html, [".html", ".htm"])
     if args.frames is not None:
-        args.frames.mkdir(parents=True, exist_ok=True)
+        if args.frames.exists() and not args.frames.is_dir():
+            raise UsageError(f"argument --frames: {str(args.frames)!r} is a file; give a folder")
+        args.frames.mkdir(parents=True, exist_ok=True)  # fail before the minute of rendering
     try:
         walk = walkthrough(w=args.w, b=args.b, lr=args.lr, steps=args.steps, lang=args.lang)
     except (TypeError, ValueError) as exc:

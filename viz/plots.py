@@ -149,8 +149,11 @@ def loss_curve(values: Sequence[float], losses: Sequence[float] | Callable[[floa
                          f"values and {len(ys)} losses")
     if len(xs) < 2:
         raise ValueError(f"a loss curve needs at least 2 points, got {len(xs)}")
-    if not all(math.isfinite(v) for v in xs + ys):
-        raise ValueError("values and losses must be finite numbers")
+    for what, series in (("values", xs), ("losses", ys)):
+        bad = next((i for i, v in enumerate(series) if not math.isfinite(v)), None)
+        if bad is not None:
+            raise ValueError(f"{what} must be finite numbers, got {what}[{bad}] = "
+                             f"{series[bad]!r}")
 
     fig = _new_figure(6, 4)
     ax = fig.subplots()

@@ -124,11 +124,9 @@ def walkthrough(
             raise ValueError("a custom model needs its training pairs: pairs=[(x, t), …]")
         pairs = default_pairs(steps or DEFAULT_STEPS)
     else:
-        if isinstance(pairs, str | bytes) or not isinstance(pairs, Sequence):
-            pairs = list(pairs) if hasattr(pairs, "__iter__") and \
-                not isinstance(pairs, str | bytes) else None
-            if pairs is None:
-                raise TypeError("pairs must be a list of (x, t) pairs")
+        if isinstance(pairs, str | bytes) or not hasattr(pairs, "__iter__"):
+            raise TypeError(f"pairs must be a list of (x, t) pairs, got {pairs!r}")
+        pairs = list(pairs)  # a generator is fine: it is read once, here
         if not pairs:
             raise ValueError("pairs is empty: give at least one (x, t) pair")
         if steps is not None:

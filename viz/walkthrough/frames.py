@@ -45,9 +45,10 @@ def write_frame_files(frames: list[Frame], directory: str | os.PathLike, *,
                       precision: int, rankdir: str = "LR") -> list[Path]:
     """Write ``frame_001.svg``, ``frame_002.svg``, … (caption included) and return their paths."""
     folder = Path(directory)
+    if folder.exists() and not folder.is_dir():  # mkdir would say only "File exists"
+        raise NotADirectoryError(f"cannot write the frames to {str(folder)!r}: it is a file, "
+                                 "not a folder")
     folder.mkdir(parents=True, exist_ok=True)
-    if not folder.is_dir():
-        raise NotADirectoryError(f"{str(folder)!r} is not a folder")
     width = max(3, len(str(len(frames))))
     paths = []
     for i, svg in enumerate(frame_svgs(frames, precision=precision, rankdir=rankdir)):
