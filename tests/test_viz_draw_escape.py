@@ -81,3 +81,21 @@ def test_hostile_label_in_walkthrough_page(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # inside the inline SVG
     assert "a|b{c}" in page
     assert "\\u003cscript\\u003e" in page  # in the JSON captions
+
+
+def test_hostile_module_names_and_title_in_a_collapsed_drawing():
+    import autograd
+
+    hostile = "<script>alert(1)</script>|{x}"
+    ws = [Value(0.1 * i, f"w{i}") for i in range(30)]
+    params = {f"{hostile}.{i // 5}.w{i}": w for i, w in enumerate(ws)}
+    loss = autograd.sum([w * w for w in ws])
+    loss.backward()
+    dot = viz.draw(loss, params=params, max_nodes=10, title=hostile)
+    assert "nodes hidden" in dot.source and "<script>" not in dot.source
+    svg = dot.pipe(format="svg").decode()
+    texts = svg_texts(svg)
+    assert hostile in texts  # the title, as typed
+    assert any(t.startswith(hostile + ".") for t in texts)  # a collapsed module's name
+    root = ET.fromstring(svg)
+    assert not list(root.iter(f"{SVG}script")) and not list(root.iter("script"))
