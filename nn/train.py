@@ -42,6 +42,26 @@ class History:
         """How many epochs have been recorded."""
         return len(self.train_loss)
 
+    def end_epoch(self, total_loss: float, hits: int | None, count: int,
+                  validate: Callable[[], tuple[float, float | None]] | None = None,
+                  ) -> dict[str, str]:
+        """Record one epoch (mean loss over ``count`` pairs, accuracy if ``hits`` is known,
+        then ``validate()``'s (loss, accuracy)); returns the progress-bar fields to show.
+
+        One place for the eager and the compiled training loops, so both fill History alike.
+        """
+        self.train_loss.append(total_loss / count)
+        if hits is not None:
+            self.train_accuracy.append(hits / count)
+        shown = {"loss": f"{self.train_loss[-1]:.4g}"}
+        if validate is not None:
+            val_loss, val_accuracy = validate()
+            self.val_loss.append(val_loss)
+            shown["val_loss"] = f"{val_loss:.4g}"
+            if val_accuracy is not None:
+                self.val_accuracy.append(val_accuracy)
+        return shown
+
 
 def is_correct(outputs: Value | Sequence[Value], target: object) -> bool | None:
     """Whether ``outputs`` pick class ``target``; None when the target is not a class index."""
@@ -148,15 +168,6 @@ def fit(
                 history.steps += 1
                 history.samples += len(batch)
                 bar.update(1)
-            history.train_loss.append(total / len(pairs))
-            if hits is not None:
-                history.train_accuracy.append(hits / len(pairs))
-            shown = {"loss": f"{history.train_loss[-1]:.4g}"}
-            if val is not None:
-                val_loss, val_accuracy = evaluate(model, val, loss)
-                history.val_loss.append(val_loss)
-                shown["val_loss"] = f"{val_loss:.4g}"
-                if val_accuracy is not None:
-                    history.val_accuracy.append(val_accuracy)
-            bar.set_postfix(shown)
+            validate = None if val is None else lambda: evaluate(model, val, loss)
+            bar.set_postfix(history.end_epoch(total, hits, len(pairs), validate))
     return history

@@ -112,3 +112,13 @@ def test_fit_errors(kwargs, error, message):
     args = {"train": nn.datasets.linear_pairs(3), "progress": False, **kwargs}
     with pytest.raises(error, match=message):
         nn.fit(nn.Neuron(1, seed=0), **args)
+
+
+def test_history_end_epoch_records_means_and_validation():
+    history = nn.History()
+    assert history.end_epoch(3.0, None, 4) == {"loss": "0.75"}
+    shown = history.end_epoch(2.0, 3, 4, validate=lambda: (0.5, 0.25))
+    assert shown == {"loss": "0.5", "val_loss": "0.5"}
+    assert history.train_loss == [0.75, 0.5] and history.train_accuracy == [0.75]
+    assert history.val_loss == [0.5] and history.val_accuracy == [0.25]
+    assert history.epochs == 2
