@@ -17,9 +17,9 @@ import json
 import math
 import numbers
 import os
-import tempfile
 from pathlib import Path
 
+from .files import write_atomic
 from .module import MLP, Layer, Module, Neuron
 
 __all__ = ["save", "load", "FORMAT", "VERSION"]
@@ -52,19 +52,7 @@ def save(model: Module, path: str | os.PathLike) -> None:
     document = {"format": FORMAT, "version": VERSION, "architecture": architecture,
                 "parameters": parameters}
     text = json.dumps(document, indent=1, allow_nan=False)
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, (text + "\n").encode("utf-8"), durable=True)
 
 
 def _kind_ok(value: object, kind: str) -> bool:

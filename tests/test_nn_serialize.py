@@ -130,3 +130,14 @@ def test_non_utf8_and_missing_files(tmp_path):
         nn.load(path)
     with pytest.raises(FileNotFoundError):
         nn.load(tmp_path / "nope.json")
+
+
+def test_save_into_a_missing_folder_names_it_and_writes_a_readable_file(tmp_path):
+    model = nn.MLP(2, [2, 1], seed=0)
+    with pytest.raises(FileNotFoundError, match=r"cannot write .*m.json.*: folder .*nope.* "
+                                                r"does not exist"):
+        model.save(tmp_path / "nope" / "m.json")
+    path = tmp_path / "m.json"
+    model.save(path)
+    assert path.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0o600
+    assert nn.load(path).state_dict() == model.state_dict()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import graphviz
 
 from autograd import Value
+from nn.files import write_atomic  # one atomic writer for models and drawings
 
 __all__ = ["GraphvizNotFound", "render", "run_dot", "write_atomic", "FORMATS"]
 
@@ -31,27 +31,6 @@ class GraphvizNotFound(RuntimeError):
             "https://graphviz.org/download/. Writing the DOT source still works without "
             "it: render(..., 'graph.dot')."
         )
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file in the same folder and ``os.replace``.
-
-    A reader never sees a half-written file, and a failed write leaves the old one.
-    """
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot write {str(path)!r}: folder {str(folder)!r} "
-                                "does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def run_dot(source: str, fmt: str, *, engine: str = "dot",
