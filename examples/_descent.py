@@ -8,7 +8,8 @@ MSE and by derivative evaluations. ``examples.ice_cream`` applies them to its ne
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import autograd
@@ -66,17 +67,24 @@ def descend(
     return path
 
 
-def sweep(model: nn.Module, rows: Rows, param: Value, values: Sequence[float]) -> list[float]:
-    """The MSE with ``param`` set to each of ``values`` in turn (restored afterwards)."""
+@contextmanager
+def restored(param: Value) -> Iterator[Value]:
+    """``param`` to move freely inside the block; its data is put back afterwards."""
     kept = param.data
     try:
-        out = []
+        yield param
+    finally:
+        param.data = kept
+
+
+def sweep(model: nn.Module, rows: Rows, param: Value, values: Sequence[float]) -> list[float]:
+    """The MSE with ``param`` set to each of ``values`` in turn (restored afterwards)."""
+    out = []
+    with restored(param):
         for v in values:
             param.data = v
             out.append(dataset_mse(model, rows))
-        return out
-    finally:
-        param.data = kept
+    return out
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ import nn
 from autograd import Value, no_grad
 
 from . import _descent
-from ._descent import MethodRun, Point, Rows, dataset_mse, descend, sweep
+from ._descent import MethodRun, Point, Rows, dataset_mse, descend, restored, sweep
 from ._report import heading, parser, row, show
 
 HIDDEN = 2
@@ -109,14 +109,11 @@ def surface(model: nn.MLP, rows: Rows, weight: Value, bias: Value, n: int = SURF
     """The MSE bowl around the current (weight, bias), the two-parameter figure's data."""
     weights = _axis(weight.data, SURFACE_HALF_WIDTH[0], n)
     biases = _axis(bias.data, SURFACE_HALF_WIDTH[1], n)
-    kept = weight.data
-    try:
-        grid = []
+    grid = []
+    with restored(weight):
         for w in weights:
             weight.data = w
             grid.append(tuple(sweep(model, rows, bias, biases)))
-    finally:
-        weight.data = kept
     return Surface(weight.label, tuple(weights), tuple(biases), tuple(grid))
 
 

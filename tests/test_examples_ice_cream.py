@@ -152,3 +152,14 @@ def test_compare_rejects_a_batch_larger_than_the_data():
     rows = nn.datasets.ice_cream()
     with pytest.raises(ValueError, match="batch size for 'huge' must be in 1..10, got 11"):
         _descent.compare_methods(lambda: ic.network(0), rows, {"huge": 11}, steps=1, lr=0.1)
+
+
+def test_surface_and_sweep_put_the_parameters_back():
+    model = ic.network(0)
+    rows = nn.datasets.ice_cream()
+    weight, bias = ic.output_weight(model, rows), ic.output_bias(model)
+    before = model.state_dict()
+    bowl = ic.surface(model, rows, weight, bias, n=3)
+    assert model.state_dict() == before
+    # the middle of the grid is the model as it stands: its MSE, exactly
+    assert bowl.mse[1][1] == ic.dataset_mse(model, rows)
