@@ -252,6 +252,21 @@ def test_walkthrough_the_readme_demo_writes_page_and_frames(capsys, tmp_path):
     assert written[0].suffix == ".svg" and "<svg" in written[0].read_text()
 
 
+def test_walkthrough_without_graphviz_says_how_to_install_and_writes_no_page(
+        capsys, tmp_path, monkeypatch):
+    _no_graphviz(monkeypatch)
+    page = tmp_path / "walkthrough.html"
+    code, stdout, stderr = _run(capsys, "walkthrough", "--text", "--steps", "1",
+                                "-o", str(page))
+    assert code == EXIT_FAILURE
+    assert "0.604" in stdout  # the transcript needs no Graphviz
+    assert stderr.startswith("stepgrad walkthrough: error: the Graphviz program 'dot' was "
+                             "not found on PATH")
+    assert "apt-get install graphviz" in stderr and "brew install graphviz" in stderr
+    assert "Traceback" not in stderr and len(stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_walkthrough_default_page_and_own_parameters(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, _, stderr = _run(capsys, "walkthrough", "--w", "0", "--b", "0", "--lr", "0.1",
