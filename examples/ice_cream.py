@@ -260,6 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.steps < 1:
         p.error(f"--steps must be at least 1, got {args.steps}")
+    if args.plots is not None and Path(args.plots).exists() and not Path(args.plots).is_dir():
+        p.error(f"--plots {args.plots!r} is a file; give a folder")  # before a minute of work
     try:
         r = run(args.seed, args.steps)
     except ValueError as exc:

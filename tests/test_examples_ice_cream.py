@@ -131,6 +131,19 @@ def test_main_exits_zero(capsys):
     assert "bias with the lowest MSE on the grid" in out
 
 
+def test_main_refuses_bad_options_with_usage_errors(capsys, tmp_path):
+    taken = tmp_path / "taken"
+    taken.write_text("mine")
+    for argv, message in ((["--plots", str(taken)], f"--plots {str(taken)!r} is a file; "
+                                                    "give a folder"),
+                          (["--steps", "0"], "--steps must be at least 1, got 0")):
+        with pytest.raises(SystemExit) as stop:
+            ic.main(argv)
+        assert stop.value.code == 2
+        assert message in capsys.readouterr().err
+    assert taken.read_text() == "mine"
+
+
 def test_write_plots_draws_the_u_and_the_bowl(results, tmp_path):
     paths = ic.write_plots(results, tmp_path / "plots")
     assert [p.name for p in paths] == ["ice_cream_bias.png", "ice_cream_bowl.png"]
