@@ -179,11 +179,15 @@ OVERFLOWING = """() => Array.from(document.querySelectorAll('aside section, #nod
     .map(e => (e.id || e.tagName) + ' ' + e.scrollWidth + '>' + e.clientWidth)"""
 
 
+@pytest.fixture(scope="module")
+def demo_page(tmp_path_factory):
+    """The page `./run demo` writes: six steps, numbers like 0.0596306 in the step table."""
+    return viz.walkthrough().write_html(tmp_path_factory.mktemp("demo") / "demo.html")
+
+
 @pytest.mark.parametrize("width", [1280, 1024])
-def test_side_panel_fits_the_demo_numbers_without_clipping(open_page, tmp_path, width):
-    # Six steps, as `./run demo` writes: numbers like 0.0596306 in the step table.
-    path = viz.walkthrough().write_html(tmp_path / "demo.html")
-    page = open_page(path, "#step=30", width=width)
+def test_side_panel_fits_the_demo_numbers_without_clipping(open_page, demo_page, width):
+    page = open_page(demo_page, "#step=30", width=width)
     assert page.evaluate(OVERFLOWING) == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     graph = page.locator("#graph")  # the article's graph shrinks to fit: no inner scroll
