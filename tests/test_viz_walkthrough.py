@@ -159,6 +159,19 @@ def test_transcript_has_every_frame_and_the_table(article):
     assert lines[-2].split() == ["1", "0.08", "0.5", "0.604"]
 
 
+def test_control_characters_in_labels_never_reach_the_terminal():
+    evil = Value(0.5, "w\x1b[2J\x07")
+
+    def model(x):
+        return evil * x
+
+    wt = viz.walkthrough(model, pairs=[(1.0, 2.0)])
+    text = wt.transcript()
+    assert "\x1b" not in text and "\x07" not in text
+    assert "y = w\N{REPLACEMENT CHARACTER}[2J\N{REPLACEMENT CHARACTER} × x = 0.5 × 1" in text
+    assert all("\x1b" not in f.caption for f in wt.frames)
+
+
 def test_chinese_captions_and_transcript():
     wt = viz.walkthrough(steps=2, lang="zh")
     text = wt.transcript()

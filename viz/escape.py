@@ -11,7 +11,8 @@ import re
 
 import graphviz
 
-__all__ = ["dot_record", "dot_string", "html_label", "html_text", "xml_text", "json_for_script"]
+__all__ = ["printable", "dot_record", "dot_string", "html_label", "html_text", "xml_text",
+           "json_for_script"]
 
 # Control characters (except tab/newline) break XML and mean nothing on screen.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -19,7 +20,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
+    """``text`` with control characters (terminal escapes, NUL, bell) shown as U+FFFD."""
     if not isinstance(text, str):
         raise TypeError(f"expected label text as str, got {text!r} ({type(text).__name__})")
     return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
@@ -31,13 +33,13 @@ def dot_record(text: str) -> graphviz.quoting.NoHtml:
     Newlines become ``\n`` (a centred line break in DOT). Wrapped in ``nohtml`` so the
     graphviz library never mistakes ``<...>`` for an HTML-like label.
     """
-    escaped = _RECORD_SPECIAL.sub(r"\\\1", _printable(text))
+    escaped = _RECORD_SPECIAL.sub(r"\\\1", printable(text))
     return graphviz.nohtml(escaped.replace("\r", "").replace("\n", r"\n"))
 
 
 def dot_string(text: str) -> graphviz.quoting.NoHtml:
     r"""``text`` as a plain quoted DOT attribute (tooltip, comment): quotes and ``\`` escaped."""
-    escaped = _printable(text).replace("\\", "\\\\").replace('"', '\\"')
+    escaped = printable(text).replace("\\", "\\\\").replace('"', '\\"')
     return graphviz.nohtml(escaped.replace("\r", "").replace("\n", r"\n"))
 
 
@@ -46,7 +48,7 @@ def html_label(text: str) -> str:
 
     HTML-like labels keep spaces around CJK text, which record labels drop.
     """
-    escaped = html.escape(_printable(text), quote=True)
+    escaped = html.escape(printable(text), quote=True)
     # Graphviz expands \N, \G, \L even inside HTML-like labels: keep backslashes literal.
     escaped = escaped.replace("\\", "\\\\")  # "\\N" is drawn as \N
     return escaped.replace("\r", "").replace("\n", "<BR/>")
@@ -54,12 +56,12 @@ def html_label(text: str) -> str:
 
 def html_text(text: str) -> str:
     """``text`` escaped for HTML element content or a quoted attribute value."""
-    return html.escape(_printable(text), quote=True)
+    return html.escape(printable(text), quote=True)
 
 
 def xml_text(text: str) -> str:
     """``text`` escaped for SVG/XML content or a quoted attribute value."""
-    return html.escape(_printable(text), quote=True).replace("&#x27;", "&#39;")
+    return html.escape(printable(text), quote=True).replace("&#x27;", "&#39;")
 
 
 def json_for_script(json_text: str) -> str:

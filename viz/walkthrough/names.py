@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from autograd import Value
 
+from ..escape import printable
 from ..numbers import format_factor, format_number
 
 __all__ = ["name_nodes", "wrap", "format_op", "expression", "number_operands"]
@@ -16,10 +17,11 @@ def name_nodes(order: list[Value], params: dict[Value, str], precision: int) -> 
     """Caption names: labels and parameter names, else the expression (``w × x``), else n7."""
     names: dict[Value, str] = {}
     for i, node in enumerate(order):
+        # printable: names reach the terminal transcript raw, so no escape sequences
         if node in params:
-            names[node] = params[node]
+            names[node] = printable(params[node])
         elif node.label:
-            names[node] = node.label
+            names[node] = printable(node.label)
         elif node.is_constant:
             names[node] = format_number(node.data, precision)
         else:

@@ -18,6 +18,7 @@ import autograd
 from autograd import Value, consumers, no_grad, topo_order
 
 from ..draw import parameter_names
+from ..escape import printable
 from ..numbers import format_factor, format_number
 from . import captions
 from .model import Frame, Numbers, StepGraph, StepRecord
@@ -196,8 +197,10 @@ def record(model: Callable | None, pairs: Sequence, *, w: float, b: float, lr: f
     """Train on ``pairs`` one at a time and return (frames, per-step records, parameters)."""
     if model is None:
         model = article_model(w, b)
-    param_names = parameter_names(params if params is not None else
-                                  (model if hasattr(model, "named_parameters") else None))
+    given = parameter_names(params if params is not None else
+                            (model if hasattr(model, "named_parameters") else None))
+    # printable: parameter names reach the terminal transcript raw
+    param_names = {p: printable(name) for p, name in given.items()}
     recorder = _Recorder(lang, precision)
     records: list[StepRecord] = []
     for step, pair in enumerate(pairs):
@@ -235,7 +238,7 @@ def record(model: Callable | None, pairs: Sequence, *, w: float, b: float, lr: f
         names_of_params = dict(param_names)
         if not names_of_params:  # a plain function: its own leaves are the parameters
             data = set(x_leaves) | set(t_leaves)
-            names_of_params = {n: n.label or f"p{i}" for i, n in enumerate(order)
+            names_of_params = {n: printable(n.label) or f"p{i}" for i, n in enumerate(order)
                                if n.is_leaf and not n.is_constant and n not in data}
             param_names.update(names_of_params)
         step_params = {p: name for p, name in names_of_params.items() if p in set(order)}
