@@ -239,17 +239,9 @@ def fit_compiled(
                 history.steps += 1
                 history.samples += len(batch)
                 bar.update(1)
-            history.train_loss.append(total / len(pairs))
-            if hits is not None:
-                history.train_accuracy.append(hits / len(pairs))
-            shown = {"loss": f"{history.train_loss[-1]:.4g}"}
-            if val_pairs is not None:
-                val_loss, val_accuracy = evaluate_compiled(program, head, X_val, val_targets)
-                history.val_loss.append(val_loss)
-                shown["val_loss"] = f"{val_loss:.4g}"
-                if val_accuracy is not None:
-                    history.val_accuracy.append(val_accuracy)
-            bar.set_postfix(shown)
+            validate = None if val_pairs is None else (
+                lambda: evaluate_compiled(program, head, X_val, val_targets))
+            bar.set_postfix(history.end_epoch(total, hits, len(pairs), validate))
             if timings is not None:
                 timings["epochs"].append(time.perf_counter() - epoch_start)
     update.finish(gtheta)
