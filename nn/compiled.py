@@ -36,7 +36,7 @@ from autograd.compiled.losshead import LossHead
 from .data import batches, make_rng
 from .losses import mse
 from .optim import SGD, Adam, Optimizer
-from .train import History, _check_pairs, _loss_value, is_correct
+from .train import History, _check_pairs, _loss_value, check_schedule, is_correct
 
 __all__ = ["fit_compiled", "compile_model", "evaluate_compiled", "CHECK_SAMPLES"]
 
@@ -149,16 +149,6 @@ class _Update:
             setattr(self.optimizer, name, vector[self.index].tolist())
 
 
-def _check_settings(epochs: object, batch_size: object) -> None:
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
-        raise ValueError(f"epochs must be an int ≥ 0, got {epochs!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
-            batch_size, numbers.Integral) or batch_size < 1):
-        raise ValueError(
-            f"batch_size must be a positive int or None (full batch), got {batch_size!r}"
-        )
-
-
 def evaluate_compiled(program: Program, head: LossHead, X: np.ndarray, targets: list,
                       chunk: int = 1024) -> tuple[float, float | None]:
     """(mean loss, accuracy or None) of the compiled model on rows X with ``targets``."""
@@ -191,7 +181,7 @@ def fit_compiled(
     """
     pairs = _check_pairs(train, "train")
     val_pairs = _check_pairs(val, "val") if val is not None else None
-    _check_settings(epochs, batch_size)
+    check_schedule(epochs, batch_size)
     if optimizer is None:
         optimizer = SGD(model, lr=0.01)
     started = time.perf_counter()

@@ -63,6 +63,17 @@ class History:
         return shown
 
 
+def check_schedule(epochs: object, batch_size: object) -> None:
+    """Raise ValueError unless epochs is an int ≥ 0 and batch_size a positive int or None."""
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
+        raise ValueError(f"epochs must be an int ≥ 0, got {epochs!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
+            batch_size, numbers.Integral) or batch_size < 1):
+        raise ValueError(
+            f"batch_size must be a positive int or None (full batch), got {batch_size!r}"
+        )
+
+
 def is_correct(outputs: Value | Sequence[Value], target: object) -> bool | None:
     """Whether ``outputs`` pick class ``target``; None when the target is not a class index."""
     if isinstance(target, bool) or not isinstance(target, numbers.Integral):
@@ -131,13 +142,7 @@ def fit(
     pairs = _check_pairs(train, "train")
     if val is not None:
         _check_pairs(val, "val")
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
-        raise ValueError(f"epochs must be an int ≥ 0, got {epochs!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
-            batch_size, numbers.Integral) or batch_size < 1):
-        raise ValueError(
-            f"batch_size must be a positive int or None (full batch), got {batch_size!r}"
-        )
+    check_schedule(epochs, batch_size)
     if optimizer is None:
         optimizer = SGD(model, lr=0.01)
     rng = make_rng(seed)
