@@ -73,6 +73,17 @@ def test_graph_no_grad_skips_backward(capsys, tmp_path):
     assert " × " not in dot  # but no product with an upstream gradient
 
 
+def test_graph_no_grad_edge_labels_where_a_derivative_is_undefined(capsys, tmp_path):
+    # sqrt(0) = 0 is fine forward; its derivative is not: the label says so, no traceback
+    out = tmp_path / "g.dot"
+    code, stdout, stderr = _run(capsys, "graph", "sqrt(x) + x", "--set", "x=0", "-o", str(out),
+                                "--no-grad", "--edge-labels")
+    assert (code, stdout.splitlines()) == (EXIT_OK, ["sqrt(x) + x = 0"])
+    dot = out.read_text()
+    assert dot.count("label=<∂ undefined>") == 1
+    assert dot.count("label=<∂ = 1>") == 2  # x into +, and sqrt(x) into +
+
+
 def test_graph_png_output(capsys, tmp_path):
     code, _, _ = _run(capsys, "graph", "sigmoid(a) * relu(a)", "--set", "a=0.7",
                       "-o", str(tmp_path / "g.png"))

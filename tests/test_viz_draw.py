@@ -58,6 +58,18 @@ def test_edge_labels_show_local_derivative_and_contribution():
     assert "∂ = −1<BR/>−0.4 × (−1) = 0.4" in source
 
 
+def test_edge_label_of_an_undefined_derivative_says_so():
+    # √x at 0 is 0, but its derivative 1/(2√x) is not a number: the drawing says
+    # "undefined" on that edge instead of raising ZeroDivisionError.
+    x, k = Value(0.0, "x"), Value(3.0, "k")
+    y = x.sqrt() + x * k
+    source = viz.draw(y, edge_labels=True).source
+    ids = {node: f"v{i}" for i, node in enumerate(autograd.topo_order(y))}
+    sqrt_node = y.inputs[0]
+    assert f"{ids[x]} -> {ids[sqrt_node]}_op [label=<∂ undefined>]" in source
+    assert f"{ids[x]} -> {ids[y.inputs[1]]}_op [label=<∂ = 3<BR/>" in source  # others stay
+
+
 def test_ids_follow_topo_order_and_repeat_runs_give_same_text():
     L, w, b = article_graph()
     order = autograd.topo_order(L)

@@ -217,16 +217,25 @@ def node_caption(node: Value, params: Mapping[Value, str], names: Mapping | None
     return node.label
 
 
-def _local_grads(node: Value, shown: Callable) -> tuple[float, ...] | None:
-    """∂node/∂input_i from the op table at the numbers shown (None if not computed yet)."""
+def _local_grads(node: Value, shown: Callable) -> tuple[float | None, ...] | None:
+    """∂node/∂input_i from the op table at the numbers shown (None if not computed yet).
+
+    An entry is None where the derivative is undefined although the value is not:
+    √x at 0, x**0.5 at 0. The drawing says so instead of failing.
+    """
     data = [shown(p)[0] for p in node.inputs]
     out = shown(node)[0]
     if out is None or any(d is None for d in data):
         return None
-    return tuple(node.op_entry.local_grads(*data, out))
+    try:
+        return tuple(node.op_entry.local_grads(*data, out))
+    except (ArithmeticError, ValueError):  # ZeroDivisionError, DomainError, OverflowError
+        return (None,) * len(node.inputs)
 
 
-def _edge_label(local: float, upstream: float | None, precision: int) -> str:
+def _edge_label(local: float | None, upstream: float | None, precision: int) -> str:
+    if local is None:
+        return "<∂ undefined>"
     text = f"∂ = {format_number(local, precision)}"
     if upstream is not None:
         product = format_number(upstream * local, precision)
