@@ -218,6 +218,8 @@ def test_walkthrough_rejects_bad_arguments():
         viz.walkthrough(steps=0)
     with pytest.raises(ValueError, match="lr must be a finite number, got nan"):
         viz.walkthrough(lr=float("nan"))
+    with pytest.raises(ValueError, match="lr must be ≥ 0, got -0.01"):
+        viz.walkthrough(lr=-0.01)
     with pytest.raises(ValueError, match="needs its training pairs"):
         viz.walkthrough(lambda x: x * 2)
     with pytest.raises(ValueError, match="pairs is empty"):
@@ -253,6 +255,31 @@ def test_walkthrough_rejects_bad_arguments():
         viz.walkthrough(big, pairs=[([0.0] * 8, 1.0)])
     with pytest.raises(ValueError, match="give a .html path"):
         viz.walkthrough(steps=1).write_html("page.svg")
+
+
+def test_parameters_with_the_same_label_or_none_stay_apart_in_the_records():
+    # Records and the step table are keyed by name: two parameters labelled "w" (or
+    # two unlabelled ones) used to collapse into one column, losing a parameter.
+    w1, w2 = Value(0.5, "w"), Value(-0.3, "w")
+    wt = viz.walkthrough(lambda x: w1 * x + w2 * x * x, pairs=[(1.0, 2.0)], lr=0.1)
+    # y = 0.5 − 0.3 = 0.2, dL/dy = −1.8, so both gradients are −1.8 (x = x² = 1)
+    assert wt.records[0].before == {"w": 0.5, "w#2": -0.3}
+    assert wt.records[0].after == pytest.approx({"w": 0.68, "w#2": -0.12})
+    assert wt.transcript().splitlines()[-2].split() == ["step", "L", "w", "w#2"]
+    assert "w#2 ← w#2 − lr · ∂L/∂w#2 = −0.3 − 0.1 × (−1.8) = −0.12" in wt.transcript()
+    u, v = Value(0.5), Value(0.1)
+    wt = viz.walkthrough(lambda x: u * x + v, pairs=[(1.0, 2.0)], params=[u, v], lr=0.1)
+    assert wt.records[0].after == pytest.approx({"p0": 0.64, "p1": 0.24})
+
+
+def test_a_model_that_ignores_its_input_is_walked_through():
+    # x is then not in the graph; the pair's caption used to fail with a bare KeyError
+    w = Value(0.5, "w")
+    wt = viz.walkthrough(lambda x: w * 2, pairs=[(3.0, 2.0)], lr=0.1)
+    assert "x = 3, t = 2" in wt.frames[0].caption
+    # L = (2w − 2)²/2, dL/dw = 2(2w − 2) = −2 at w = 0.5
+    assert wt.records[0].grads == {"w": -2.0}
+    assert wt.records[0].after == pytest.approx({"w": 0.7})
 
 
 def test_page_is_self_contained(tmp_path, article):

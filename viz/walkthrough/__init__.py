@@ -110,6 +110,8 @@ def walkthrough(
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     lr = _real(lr, "lr")
+    if lr < 0:  # a negative rate climbs the loss: never what a walkthrough should teach
+        raise ValueError(f"lr must be ≥ 0, got {lr!r}")
     w, b = _real(w, "w"), _real(b, "b")
     if model is not None and not callable(model):
         raise TypeError(f"model must be callable (x -> Value), got {model!r}")

@@ -57,6 +57,25 @@ class article_model:  # noqa: N801 - used like a function: article_model(w, b)(x
         return self.w * x + self.b
 
 
+def distinct_names(names: dict[Value, str]) -> dict[Value, str]:
+    """Each parameter's name, printable and unique: ``w``, ``w#2``; an empty one ``p<i>``.
+
+    The per-step records and the table are keyed by name, so two parameters both
+    labelled ``w`` (or both unlabelled) would otherwise show as one.
+    """
+    out: dict[Value, str] = {}
+    used: set[str] = set()
+    for i, (p, name) in enumerate(names.items()):
+        # printable: parameter names reach the terminal transcript raw
+        base = printable(name) or f"p{i}"
+        unique, k = base, 2
+        while unique in used:
+            unique, k = f"{base}#{k}", k + 1
+        used.add(unique)
+        out[p] = unique
+    return out
+
+
 def _is_number(item: object) -> bool:
     return isinstance(item, numbers.Real) and not isinstance(item, bool)
 
@@ -199,8 +218,7 @@ def record(model: Callable | None, pairs: Sequence, *, w: float, b: float, lr: f
         model = article_model(w, b)
     given = parameter_names(params if params is not None else
                             (model if hasattr(model, "named_parameters") else None))
-    # printable: parameter names reach the terminal transcript raw
-    param_names = {p: printable(name) for p, name in given.items()}
+    param_names = distinct_names(given)
     recorder = _Recorder(lang, precision)
     records: list[StepRecord] = []
     for step, pair in enumerate(pairs):
@@ -238,8 +256,9 @@ def record(model: Callable | None, pairs: Sequence, *, w: float, b: float, lr: f
         names_of_params = dict(param_names)
         if not names_of_params:  # a plain function: its own leaves are the parameters
             data = set(x_leaves) | set(t_leaves)
-            names_of_params = {n: printable(n.label) or f"p{i}" for i, n in enumerate(order)
-                               if n.is_leaf and not n.is_constant and n not in data}
+            names_of_params = distinct_names({
+                n: n.label or f"p{i}" for i, n in enumerate(order)
+                if n.is_leaf and not n.is_constant and n not in data})
             param_names.update(names_of_params)
         step_params = {p: name for p, name in names_of_params.items() if p in set(order)}
         graph = StepGraph(step, L, order, {n: f"v{i}" for i, n in enumerate(order)},
@@ -250,7 +269,8 @@ def record(model: Callable | None, pairs: Sequence, *, w: float, b: float, lr: f
             model_nodes.update(topo_order(out))
 
         numbers: Numbers = {n: ((n.data, None) if n.is_leaf else (None, None)) for n in order}
-        pair_text = ", ".join(f"{graph.names[v]} = {recorder.num(v.data)}"
+        # .get: a model may ignore its input, leaving x out of the graph
+        pair_text = ", ".join(f"{graph.names.get(v, v.label)} = {recorder.num(v.data)}"
                               for v in x_leaves + t_leaves)
         if not t_leaves:  # a user loss got plain numbers as its target
             pair_text += ", t = " + ", ".join(recorder.num(v) for v in ts)
