@@ -80,9 +80,11 @@ def is_correct(outputs: Value | Sequence[Value], target: object) -> bool | None:
         return None
     values = [outputs] if isinstance(outputs, Value) else list(outputs)
     numbers_ = [v.data if isinstance(v, Value) else float(v) for v in values]
+    # bool(): a numpy integer target would make these numpy bools, and History's
+    # accuracies numpy floats (which json.dumps refuses)
     if len(numbers_) == 1:
-        return None if target not in (0, 1) else (numbers_[0] >= 0.5) == (target == 1)
-    return max(range(len(numbers_)), key=numbers_.__getitem__) == target
+        return None if target not in (0, 1) else bool((numbers_[0] >= 0.5) == (target == 1))
+    return bool(max(range(len(numbers_)), key=numbers_.__getitem__) == target)
 
 
 def _check_pairs(items: object, what: str) -> list[Pair]:
@@ -91,9 +93,11 @@ def _check_pairs(items: object, what: str) -> list[Pair]:
     pairs = list(items)
     if not pairs:
         raise ValueError(f"{what} is empty: fit needs at least one (inputs, target) pair")
-    first = pairs[0]
-    if not isinstance(first, (tuple, list)) or len(first) != 2:
-        raise ValueError(f"{what}[0] must be an (inputs, target) pair, got {first!r}")
+    # Every pair, not only the first: a bad one deep in the data would otherwise stop
+    # training mid-epoch with Python's "cannot unpack non-iterable int object".
+    for i, pair in enumerate(pairs):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"{what}[{i}] must be an (inputs, target) pair, got {pair!r}")
     return pairs
 
 

@@ -76,6 +76,23 @@ def test_is_correct_rules():
     assert is_correct([0.4], 2.0) is None and is_correct([0.4], 5) is None
 
 
+def test_numpy_class_targets_give_plain_python_accuracies():
+    import json
+
+    import numpy as np
+
+    from nn.train import is_correct
+
+    assert is_correct([0.1, 0.7], np.int64(1)) is True
+    assert is_correct([0.7], np.int64(1)) is True and is_correct([0.7], np.int64(0)) is False
+    data = [([0.0, 1.0], np.int64(1)), ([1.0, 0.0], np.int64(0))]
+    model = nn.MLP(2, [2], seed=0)
+    history = nn.fit(model, data, loss=nn.cross_entropy, val=data, progress=False)
+    accuracies = history.train_accuracy + history.val_accuracy
+    assert [type(a) for a in accuracies] == [float, float]
+    json.dumps(accuracies)  # numpy floats here made a saved History fail
+
+
 def test_progress_bar_is_quiet_when_stderr_is_not_a_terminal(capsys):
     model = nn.Neuron(1, seed=0)
     nn.fit(model, nn.datasets.linear_pairs(5), epochs=2, progress=True)
@@ -103,6 +120,11 @@ def test_compiled_delegates_with_every_argument(monkeypatch):
     ({"train": []}, ValueError, "train is empty"),
     ({"train": "abc"}, TypeError, "sequence of \\(inputs, target\\) pairs"),
     ({"train": [1, 2]}, ValueError, "train\\[0\\] must be an \\(inputs, target\\) pair"),
+    # a bad pair after good ones is named too, before any training (was "cannot unpack")
+    ({"train": [([0.0], 1.0), ([1.0], 2.9), 7]}, ValueError,
+     "train\\[2\\] must be an \\(inputs, target\\) pair, got 7"),
+    ({"val": [([0.0], 1.0), ([1.0],)]}, ValueError,
+     "val\\[1\\] must be an \\(inputs, target\\) pair, got \\(\\[1.0\\],\\)"),
     ({"epochs": -1}, ValueError, "epochs must be an int ≥ 0, got -1"),
     ({"batch_size": 0}, ValueError, "batch_size must be a positive int or None"),
     ({"loss": lambda y, t: 0.5}, TypeError, "must return a Value, got 0.5"),
