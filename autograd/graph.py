@@ -12,7 +12,7 @@ from .modes import AnomalyError, enable_grad, state
 from .ops import ADD as _ADD
 from .ops import MUL as _MUL
 from .ops import SUM as _SUM
-from .value import _MANY, DomainError, Value, _describe
+from .value import _MANY, DomainError, Value, _describe, _operands
 
 __all__ = ["topo_order", "backward", "grad", "zero_grad", "consumers"]
 
@@ -82,16 +82,14 @@ def backward(root: Value, grad: float = 1.0) -> None:
         if node._a is not None:
             node.grad = 0.0  # non-leaves hold this call's gradient only
     root.grad += float(grad)
-    if state.anomaly:
-        _backward_checked(order)
-        return
     _accumulate(order)
 
 
 def _accumulate(order: list[Value]) -> None:
     """Add each node's share of the gradient into its inputs, last node first."""
     try:
-        _accumulate_from(order)
+        # detect_anomaly's loop checks every contribution; the usual one checks nothing
+        (_backward_checked if state.anomaly else _accumulate_from)(order)
     except (ZeroDivisionError, OverflowError, ValueError) as exc:
         # Find the node whose derivative failed (the loop is kept free of bookkeeping).
         raise _derivative_failure(order, exc) from None
@@ -105,13 +103,8 @@ def _derivative_failure(order: list[Value], exc: Exception) -> DomainError:
         try:
             node._op.local_grads(*[x.data for x in node.inputs], node.data)
         except (ZeroDivisionError, OverflowError, ValueError):
-            names = "abcdefgh"
-            shown = ", ".join(
-                f"{names[i] if i < len(names) else f'a{i}'} = {x.data!r} ({_describe(x)})"
-                for i, x in enumerate(node.inputs)
-            )
             return DomainError(
-                f"backward: the derivative of {node.op} is undefined at {shown} "
+                f"backward: the derivative of {node.op} is undefined at {_operands(node.inputs)} "
                 f"({', '.join(node._op.rules)}) [{exc}]"
             )
     return DomainError(f"backward failed: {exc}")
@@ -180,6 +173,9 @@ def grad(
     """
     if not isinstance(output, Value):
         raise TypeError(f"grad needs a Value output, got {output!r} ({type(output).__name__})")
+    if isinstance(inputs, Value):
+        raise TypeError(f"grad takes a list of inputs, got the single Value {inputs!r}: pass [x]")
+    inputs = list(inputs)  # read twice below: a generator would give [] the second time
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad inputs must be Values, input {i} is {x!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from . import ops
 from .modes import AnomalyError, state
@@ -327,12 +327,24 @@ def _describe(x: Value) -> str:
     return f"{name} made by {x.op}" if x.inputs else name
 
 
-def _failure(op: Op, inputs: tuple[Value, ...], exc: Exception) -> Exception:
-    """The error for an op that failed at these inputs: which op, which values, which labels."""
-    names = "abcdefgh" if len(inputs) <= 8 else [f"a{i}" for i in range(len(inputs))]
-    shown = ", ".join(
-        f"{n} = {x.data!r} ({_describe(x)})" for n, x in zip(names, inputs, strict=False)
+def _operands(inputs: Sequence[Value], values: Sequence[float] | None = None) -> str:
+    """``a = 0.0 (node 'x'), b = …``: an op's operands for an error message.
+
+    ``values`` replaces the nodes' own data (a compiled program's sample).
+    """
+    if values is None:
+        values = [x.data for x in inputs]
+    many = len(inputs) > 8  # a, b, … h, then a0, a1, …
+    return ", ".join(
+        f"{f'a{i}' if many else 'abcdefgh'[i]} = {v!r} ({_describe(x)})"
+        for i, (v, x) in enumerate(zip(values, inputs, strict=True))
     )
+
+
+def _failure(op: Op, inputs: Sequence[Value], exc: Exception,
+             values: Sequence[float] | None = None, where: str = "") -> Exception:
+    """The error for an op that failed at these inputs: which op, which values, which labels."""
+    shown = _operands(inputs, values) + where
     needs = f"; {op.name} needs {op.requires}" if op.requires else ""
     if isinstance(exc, OverflowError):
         return OverflowError(f"{op.name} overflowed a float at {shown}{needs} [{exc}]")

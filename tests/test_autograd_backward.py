@@ -134,6 +134,10 @@ def test_grad_leaves_dot_grad_untouched():
     assert (gx, gy) == (6.0, 2.0)
     assert x.grad == 0.0 and y.grad == 0.0
     assert grad(out, [Value(1.0)]) == [0.0]
+    # any iterable of inputs: a generator is read once, not silently emptied
+    assert grad(out, (v for v in (x, y))) == [6.0, 2.0]
+    with pytest.raises(TypeError, match="got the single Value .*: pass \\[x\\]"):
+        grad(out, x)
 
 
 def test_second_derivative_of_x_cubed():

@@ -91,6 +91,29 @@ def test_detect_anomaly_catches_infinite_gradients():
     assert w.grad == -math.inf
 
 
+def test_detect_anomaly_keeps_the_domain_error_of_an_undefined_derivative():
+    # sqrt is fine at 0 but its derivative 1/(2√0) is not: eager names the node; the
+    # checked backward of detect_anomaly once let a bare ZeroDivisionError escape.
+    x = Value(0.0, "x")
+    out = x.sqrt() * 2.0
+    with autograd.detect_anomaly():
+        with pytest.raises(DomainError, match=r"derivative of sqrt is undefined at a = 0.0 "
+                                              r"\(node 'x'\)"):
+            out.backward()
+        with pytest.raises(DomainError, match="derivative of sqrt"):
+            autograd.grad(out, [x])
+
+
+def test_grad_under_detect_anomaly_checks_gradients_and_restores_dot_grad():
+    w = Value(1e-200, "w")
+    w.grad = 5.0
+    out = 1.0 / w
+    with autograd.detect_anomaly():
+        with pytest.raises(AnomalyError, match="backward through div gave gradient -inf"):
+            autograd.grad(out, [w])
+    assert w.grad == 5.0 and autograd.grad(out, [w]) == [-math.inf]
+
+
 def test_gradcheck_report_is_a_table_naming_inputs():
     def wrong(x, w):
         # tanh with a forgotten chain-rule factor, built by hand as a "user op"

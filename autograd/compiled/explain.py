@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..modes import AnomalyError, state
-from ..value import DomainError, Value, _describe
+from ..value import Value, _describe, _failure
 from .steps import Elementwise, Rows
 
 __all__ = ["explain_non_finite"]
@@ -54,14 +54,7 @@ def _problem(step: object, j: int, b: int, V: np.ndarray, node: Value) -> Except
         try:
             result = op.forward(*values)
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
-            shown = ", ".join(
-                f"{chr(97 + k)} = {v!r} ({_describe(x)})"
-                for k, (v, x) in enumerate(zip(values, inputs, strict=True))
-            )
-            needs = f"; {op.name} needs {op.requires}" if op.requires else ""
-            kind = OverflowError if isinstance(exc, OverflowError) else DomainError
-            verb = "overflowed a float" if kind is OverflowError else "is undefined"
-            return kind(f"{op.name} {verb} at {shown} (sample {b} of the batch){needs} [{exc}]")
+            return _failure(op, inputs, exc, values, f" (sample {b} of the batch)")
         if np.isfinite(result):
             return None  # no error here (or numpy and math disagree at a float's edge)
     if state.anomaly and not np.isfinite(V[step.out][j, b]):
