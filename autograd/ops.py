@@ -24,7 +24,7 @@ import numpy as np
 Interval = tuple[float, float]
 
 __all__ = [
-    "Op", "OPS", "register", "Interval", "log_or_zero", "cos", "sin", "exp", "log", "tanh", "sqrt",
+    "Op", "OPS", "register", "lookup", "Interval", "log_or_zero", "cos", "sin", "exp", "log", "tanh", "sqrt",
 ]
 
 
@@ -81,6 +81,18 @@ def register(op: Op) -> Op:
         )
     OPS[op.name] = op
     return op
+
+
+def lookup(op: Op | str) -> Op:
+    """``op`` itself if it is an Op (registered or not), else the table entry of that name."""
+    if isinstance(op, Op):
+        return op
+    if isinstance(op, str):
+        if op in OPS:
+            return OPS[op]
+        raise ValueError(f"unknown op {op!r}; registered ops: {', '.join(sorted(OPS))}")
+    raise TypeError(f"an op is an Op or the name of a registered one, got {op!r} "
+                    f"({type(op).__name__})")
 
 
 # --- helpers that work on floats, Values and numpy arrays alike -------------------

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from .check import check_local_grads, gradcheck
-from .ops import OPS, Op
+from .ops import OPS, Op, lookup
 from .value import Value, apply
 
 __all__ = [
@@ -28,17 +28,9 @@ __all__ = [
 ]
 
 
-def _op(op: Op | str) -> Op:
-    if isinstance(op, Op):
-        return op
-    if op not in OPS:
-        raise ValueError(f"unknown op {op!r}; registered ops: {', '.join(sorted(OPS))}")
-    return OPS[op]
-
-
 def domain_floats(op: Op | str, position: int = 0) -> st.SearchStrategy[float]:
     """Floats where input ``position`` of ``op`` is smooth (away from kinks and poles)."""
-    entry = _op(op)
+    entry = lookup(op)
     intervals = entry.input_domain(position)
     if not intervals:
         raise ValueError(f"op {entry.name!r} has no test domain for input {position}")
@@ -49,7 +41,7 @@ def domain_floats(op: Op | str, position: int = 0) -> st.SearchStrategy[float]:
 
 def op_inputs(op: Op | str, max_inputs: int = 4) -> st.SearchStrategy[list[float]]:
     """A list of inputs for ``op``, each from its domain (1..max_inputs for n-ary ops)."""
-    entry = _op(op)
+    entry = lookup(op)
     if entry.arity is None:
         return st.lists(domain_floats(entry), min_size=1, max_size=max_inputs)
     return st.tuples(*[domain_floats(entry, i) for i in range(entry.arity)]).map(list)
@@ -130,4 +122,4 @@ def assert_local_grads_match(
     op: Op | str, xs: Sequence[float], eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3
 ) -> None:
     """Fail with a table when an op's ``local_grads`` differ from central differences."""
-    check_local_grads(_op(op), xs, eps=eps, atol=atol, rtol=rtol)
+    check_local_grads(lookup(op), xs, eps=eps, atol=atol, rtol=rtol)

@@ -25,9 +25,15 @@ _CONSTANT = Op(
 
 
 def _to_float(data: object, label: str) -> float:
-    if isinstance(data, numbers.Real) and not isinstance(data, bool):
-        return float(data)
     where = f" (label {label!r})" if label else ""
+    if isinstance(data, numbers.Real) and not isinstance(data, bool):
+        try:
+            return float(data)
+        except OverflowError:  # an int past 1.8e308 (its repr may be too long to show)
+            raise OverflowError(
+                f"Value holds a float; the {type(data).__name__} given is beyond ±1.8e308, "
+                f"the largest float{where}"
+            ) from None
     raise TypeError(
         f"Value holds a real number, got {data!r} ({type(data).__name__}){where}"
     )
@@ -223,10 +229,7 @@ class Value:
 
     def apply(self, op: Op | str, *others: Value | float) -> Value:
         """Apply any op of the table (a user-registered one too) to self and ``others``."""
-        entry = ops.OPS[op] if isinstance(op, str) and op in ops.OPS else op
-        if not isinstance(entry, Op):
-            raise ValueError(f"unknown op {op!r}; registered ops: {', '.join(sorted(ops.OPS))}")
-        return apply(entry, self, *others)
+        return apply(op, self, *others)
 
     # --- comparisons read data; equality stays identity --------------------------
 
@@ -404,8 +407,10 @@ def _apply2(op: Op, a: Value, b: Value) -> Value:
     return node
 
 
-def apply(op: Op, *operands: Value | float) -> Value:
-    """The node ``op(*operands)``; numbers among the operands become constants."""
+def apply(op: Op | str, *operands: Value | float) -> Value:
+    """The node ``op(*operands)`` (an Op or a registered name); numbers become constants."""
+    if type(op) is not Op:
+        op = ops.lookup(op)
     inputs = operands
     for x in operands:
         if type(x) is not Value:  # convert only when needed: a neuron's sum is all Values

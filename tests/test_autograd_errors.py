@@ -16,6 +16,12 @@ def test_value_rejects_non_numbers(bad, shown):
     assert shown in str(info.value) and "'w'" in str(info.value)
 
 
+def test_a_number_too_large_for_a_float_is_named_with_the_label():
+    with pytest.raises(OverflowError, match=r"the int given is beyond ±1.8e308, the largest float "
+                                            r"\(label 'big'\)"):
+        Value(10 ** 400, label="big")
+
+
 def test_value_rejects_non_string_labels():
     with pytest.raises(TypeError, match="label must be a str, got 3"):
         Value(1.0, label=3)
@@ -153,6 +159,18 @@ def test_numerical_grad_values():
 def test_unknown_op_name():
     with pytest.raises(ValueError, match="unknown op 'frobnicate'"):
         Value(1.0).apply("frobnicate")
+    with pytest.raises(ValueError, match="unknown op 'frobnicate'; registered ops: abs, add"):
+        autograd.apply("frobnicate", Value(1.0))
+    with pytest.raises(TypeError, match=r"an op is an Op or the name of a registered one, "
+                                        r"got 3 \(int\)"):
+        autograd.apply(3, Value(1.0))
+
+
+def test_apply_takes_an_op_name_like_value_apply():
+    x = Value(2.0, "x")
+    out = autograd.apply("mul", x, 3)  # once an AttributeError: 'str' has no 'arity'
+    assert (out.op, out.data, out.inputs[0]) == ("mul", 6.0, x)
+    assert autograd.apply("sum", x, x, 1.0).data == 5.0
 
 
 def test_repr_shows_data_grad_and_label():
