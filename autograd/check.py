@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from .graph import grad
 from .modes import no_grad
@@ -48,17 +51,18 @@ class Mismatch:
 
 
 def _floats(xs: Sequence[float]) -> list[float]:
+    """xs as floats: a sequence (or 1-D numpy array) of real numbers or Values."""
+    if isinstance(xs, np.ndarray) and xs.ndim == 1:
+        xs = xs.tolist()  # numpy scalars become Python numbers, bools stay bools
     if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
         raise TypeError(f"xs must be a sequence of numbers, got {xs!r}")
     out = []
     for i, x in enumerate(xs):
         if isinstance(x, Value):
             x = x.data
-        if isinstance(x, bool) or not isinstance(x, (int, float)):
-            try:
-                x = float(x)
-            except (TypeError, ValueError):
-                raise TypeError(f"xs[{i}] must be a real number, got {x!r}") from None
+        # the check Value() makes: "1.5" or True is a mistake, not a number to convert
+        if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+            raise TypeError(f"xs[{i}] must be a real number, got {x!r} ({type(x).__name__})")
         out.append(float(x))
     return out
 

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 import autograd
@@ -149,6 +150,19 @@ def test_gradcheck_rejects_bad_inputs():
         autograd.numerical_grad(lambda x: [x], [1.0])
     with pytest.raises(ValueError, match="eps must be a positive step, got 0"):
         autograd.numerical_grad(lambda x: x, [1.0], eps=0)
+    # a string or a bool is a mistake, not a number to convert (once checked as 1.5 and 1.0)
+    with pytest.raises(TypeError, match=r"xs\[0\] must be a real number, got '1.5' \(str\)"):
+        autograd.gradcheck(lambda x: x * x, ["1.5"])
+    with pytest.raises(TypeError, match=r"xs\[1\] must be a real number, got True \(bool\)"):
+        autograd.numerical_grad(lambda x, y: x * y, [1.0, True])
+
+
+def test_gradcheck_takes_a_numpy_vector_of_inputs():
+    xs = np.array([3.0, 4.0])
+    assert autograd.gradcheck(lambda x, y: x * y, xs)
+    assert autograd.analytic_grad(lambda x, y: x * y, xs) == [4.0, 3.0]
+    assert autograd.numerical_grad(lambda x, y: x * y, np.array([3, 4])) == [
+        pytest.approx(4.0), pytest.approx(3.0)]
 
 
 def test_numerical_grad_values():
