@@ -102,12 +102,18 @@ def _derivative_failure(order: list[Value], exc: Exception) -> DomainError:
             continue
         try:
             node._op.local_grads(*[x.data for x in node.inputs], node.data)
-        except (ZeroDivisionError, OverflowError, ValueError):
-            return DomainError(
-                f"backward: the derivative of {node.op} is undefined at {_operands(node.inputs)} "
-                f"({', '.join(node._op.rules)}) [{exc}]"
-            )
+        except (ZeroDivisionError, OverflowError, ValueError) as failed:
+            return derivative_error(node, failed)
     return DomainError(f"backward failed: {exc}")
+
+
+def derivative_error(node: Value, exc: Exception, values: list[float] | None = None,
+                     where: str = "") -> DomainError:
+    """The error for ``node``'s local derivative being undefined at its inputs (or ``values``)."""
+    return DomainError(
+        f"backward: the derivative of {node.op} is undefined at "
+        f"{_operands(node.inputs, values)}{where} ({', '.join(node._op.rules)}) [{exc}]"
+    )
 
 
 def _accumulate_from(order: list[Value]) -> None:

@@ -312,6 +312,36 @@ def test_domain_errors_name_the_op_the_value_and_the_sample():
 def test_infinity_that_eager_allows_is_returned_not_raised():
     program = compile(lambda x: x * x, [1.0])
     assert program([1e200]) == math.inf  # float multiplication overflows silently
+    w = Value(1e-200, "w")
+    program = compile(lambda x: x / w, [1.0])
+    program([[1.0], [2.0]])
+    program.backward()  # ∂(x/w)/∂w = −x/w² overflows to −inf eagerly too, without an error
+    assert w.grad == -math.inf
+
+
+@pytest.mark.parametrize("make", [lambda z: z.sqrt(), lambda z: z ** 0.5])
+def test_an_undefined_derivative_in_backward_is_the_eager_domain_error(make):
+    # √ is fine at 0, its derivative 1/(2√0) is not: eager backward raises a DomainError;
+    # the compiled one once returned inf (or nan) as the gradient without a word.
+    w = Value(1.0, "w")
+
+    def fn(x):
+        return make(w * x) * 2.0
+
+    program = compile(fn, [1.0])
+    program([[4.0], [0.0], [1.0]])
+    eager = Value(0.0, "x")
+    with pytest.raises(DomainError) as info:
+        fn(eager).backward()
+    want = str(info.value).replace(" (∂", " (sample 1 of the batch) (∂", 1)
+    with pytest.raises(DomainError) as info:
+        program.backward()
+    assert str(info.value) == want
+    assert "derivative of" in want and "a = 0.0 (unlabelled node made by mul)" in want
+    w.grad = 0.0
+    program([[4.0], [1.0]])  # away from 0 the same program trains on
+    program.backward()
+    assert w.grad == pytest.approx(4 * 0.5 + 2 * 0.5)  # d/dw 2√(wx) = √x/√w at w = 1
 
 
 def test_detect_anomaly_stops_at_a_non_finite_result_with_the_sample():
@@ -336,3 +366,9 @@ def test_bad_inputs_get_clear_errors():
         program.backward(reduction="avg")
     with pytest.raises(RuntimeError, match="call the program on a batch"):
         compile(lambda x: x * 2, [1.0]).gradient()
+    # check samples are rows like the example, named when not (was: 'float' not iterable)
+    with pytest.raises(TypeError, match=r"check sample 0\[0\] must be a real number|"
+                                        r"check sample 0 must be a sequence of numbers"):
+        compile(lambda x: x * 2, [1.0], check=[3.0])
+    with pytest.raises(ValueError, match=r"check sample 1 has 2 numbers, the program takes 1"):
+        compile(lambda x: x * 2, [1.0], check=[[3.0], [1.0, 2.0]])

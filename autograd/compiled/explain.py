@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..graph import derivative_error
 from ..modes import AnomalyError, state
 from ..value import Value, _describe, _failure
 from .steps import Elementwise, Rows
 
-__all__ = ["explain_non_finite"]
+__all__ = ["explain_non_finite", "explain_backward"]
 
 
 def explain_non_finite(order: list[Value], V: np.ndarray, done: list,
@@ -69,3 +70,40 @@ def _row(rows: Rows, j: int) -> int:
     index = rows.index
     return index.start + j if isinstance(index, slice) else int(index[j])
 
+
+
+def explain_backward(steps: list, views: list[np.ndarray], G: np.ndarray,
+                     order: list[Value]) -> Exception | None:
+    """The DomainError eager backward raises for the last batch, or None.
+
+    Eager backward stops where a local derivative is undefined (√a at 0, a ** 0.5 at
+    0); numpy gives inf or nan there instead. Called when a gradient is not finite:
+    looks at element-wise nodes whose derivative array is not finite where their
+    upstream gradient is not 0 (a combined loss program seeds other targets with 0),
+    and asks the op's scalar rule, which raises as it does eagerly. ``views[k]`` is
+    the value matrix step k ran on (column 0 alone for steps shared by every sample).
+    """
+    position = {id(node): k for k, node in enumerate(order)}
+    worst: tuple | None = None
+    for step, V in zip(steps, views, strict=True):
+        if not isinstance(step, Elementwise) or not step.grad_positions:
+            continue
+        out = V[step.out]
+        with np.errstate(all="ignore"):
+            local = step.op.local_grads(*step._read, out)
+        upstream = G[step.out][:, : out.shape[1]]
+        suspect = np.zeros(out.shape, bool)
+        for k in step.grad_positions:
+            suspect |= ~np.isfinite(np.broadcast_to(local[k], out.shape))
+        suspect &= upstream != 0
+        for j, b in zip(*(index.tolist() for index in np.nonzero(suspect)), strict=True):
+            node = step.nodes[j]
+            key = (b, -position[id(node)])  # eager: first sample, last node in the graph
+            if worst is not None and key >= worst[0]:
+                continue
+            values = [a if type(a) is float else float(V[_row(a, j), b]) for a in step.args]
+            try:
+                step.op.local_grads(*values, float(out[j, b]))
+            except (ValueError, ZeroDivisionError, OverflowError) as exc:
+                worst = (key, derivative_error(node, exc, values, f" (sample {b} of the batch)"))
+    return None if worst is None else worst[1]

@@ -9,10 +9,16 @@ import numpy as np
 
 from ..modes import AnomalyError, state
 from ..value import Value, _describe
-from .explain import explain_non_finite
+from .explain import explain_backward, explain_non_finite
 from .plan import Plan
 from .steps import Dense, Elementwise, Rows, SegmentSum
-from .trace import StructureError, Trace, retrace_signature, signature_difference
+from .trace import (
+    StructureError,
+    Trace,
+    check_sample,
+    retrace_signature,
+    signature_difference,
+)
 
 __all__ = ["Program"]
 
@@ -164,6 +170,9 @@ class Program:
             np.add.at(gtheta, self.plan.loose_params, G[self.plan.loose_rows].sum(axis=1))
         if self.wrt_inputs:
             self.input_grads = G[: self.n_inputs].T.copy()
+        if not math.isfinite(gtheta.sum()) or (
+                self.wrt_inputs and not math.isfinite(self.input_grads.sum())):
+            self._explain_backward(V, G)
         if state.anomaly and not np.isfinite(gtheta).all():
             bad = int(np.flatnonzero(~np.isfinite(gtheta))[0])
             raise AnomalyError(
@@ -185,12 +194,17 @@ class Program:
     def check(self, samples: Sequence[Sequence[float]]) -> None:
         """Re-trace ``fn`` eagerly on each sample; raise StructureError if a graph differs."""
         for i, sample in enumerate(samples):
-            found, _ = retrace_signature(self.fn, list(sample), self.trace.params)
+            # a bare number (check=[1.0, 2.0] for one input) gets a TypeError naming it
+            sample = check_sample(sample, f"check sample {i}")
+            if len(sample) != self.n_inputs:
+                raise ValueError(f"check sample {i} has {len(sample)} numbers, the program "
+                                 f"takes {self.n_inputs}: {sample[:8]}")
+            found, _ = retrace_signature(self.fn, sample, self.trace.params)
             difference = signature_difference(self.trace.signature, found)
             if difference is not None:
                 name = getattr(self.fn, "__name__", "the traced function")
                 raise StructureError(
-                    f"{name} builds a different graph for sample {i} ({list(sample)[:8]}"
+                    f"{name} builds a different graph for sample {i} ({sample[:8]}"
                     f"{' …' if len(sample) > 8 else ''}): {difference}. A compiled program "
                     "replays one fixed graph, so Python control flow on Values' data "
                     "(if/else, min/max, constants computed from data) cannot be compiled; "
@@ -252,6 +266,14 @@ class Program:
                 f"grad must have shape ({n}, {self.n_outputs}) for this batch, got "
                 f"{np.shape(grad)}"
             ) from None
+
+    def _explain_backward(self, V: np.ndarray, G: np.ndarray) -> None:
+        """Raise the DomainError eager backward would have raised for this batch, if any."""
+        k = self.plan.shared_steps
+        views = [V[:, :1]] * k + [V] * (len(self._steps) - k)
+        error = explain_backward(self._steps, views, G, self.trace.order)
+        if error is not None:
+            raise error
 
     def _explain(self, V: np.ndarray, done: list, failed: object = None) -> None:
         """Raise the error eager evaluation would have raised for this batch, if any."""

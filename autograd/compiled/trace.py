@@ -41,7 +41,8 @@ class Trace:
     one_value: bool = False  # fn returned a Value (not a list): outputs hold just it
 
 
-def _check_sample(example: Sequence[float], what: str) -> list[float]:
+def check_sample(example: Sequence[float], what: str) -> list[float]:
+    """One sample as a list of floats; TypeError naming ``what`` if it is not one."""
     if isinstance(example, np.ndarray) and example.ndim == 1 and example.dtype.kind in "fiu":
         return example.astype(float).tolist()
     if isinstance(example, (str, bytes)) or not isinstance(example, Sequence):
@@ -113,7 +114,7 @@ def trace(fn: Callable, example: Sequence[float], params: Sequence[Value] | None
     Parameters are the leaves that are neither inputs nor constants: ``params`` fixes
     their order; any other such leaf the graph reads is appended after them.
     """
-    sample = _check_sample(example, "example")
+    sample = check_sample(example, "example")
     if params is not None:
         params = list(params)
         for i, p in enumerate(params):
@@ -138,7 +139,7 @@ def retrace_signature(fn: Callable, sample: Sequence[float], params: list[Value]
     list[tuple], list[Value]
 ]:
     """The signature of ``fn`` traced at ``sample`` (parameters matched by identity)."""
-    inputs, outputs, order, _ = _record(fn, _check_sample(sample, "sample"))
+    inputs, outputs, order, _ = _record(fn, check_sample(sample, "sample"))
     return _signature(order, inputs, params), outputs
 
 
