@@ -105,6 +105,12 @@ class _Update:
         # The optimizer usually owns every parameter: then update whole vectors in place.
         self.sel = slice(None) if full else self.index
         self.kind = type(optimizer) if type(optimizer) in (SGD, Adam) else None
+        # Leaves the optimizer does not own are never zeroed, so as in eager fit their
+        # .grad sums every step's gradient (a generic optimizer's path stores each step).
+        owned = set(self.index.tolist())
+        self.frozen = np.array([k for k in range(len(program.params)) if k not in owned],
+                               dtype=np.intp)
+        self.frozen_grad = np.array([program.params[k].grad for k in self.frozen.tolist()])
         n = len(program.params)
         self.state: dict[str, np.ndarray] = {}
         names = {SGD: ("velocity",), Adam: ("m", "v")}.get(self.kind, ())
@@ -116,6 +122,8 @@ class _Update:
     def __call__(self, gtheta: np.ndarray) -> None:
         theta, sel = self.program.theta, self.sel
         opt = self.optimizer
+        if len(self.frozen) and self.kind is not None:
+            self.frozen_grad += gtheta[self.frozen]
         if self.kind is SGD:
             g = gtheta[sel]
             if opt.weight_decay:
@@ -144,7 +152,10 @@ class _Update:
         self.program.store_params()
         if gtheta is not None and self.kind is not None:
             self.optimizer.zero_grad()
-            self.program.store_grads(gtheta)
+            for k in self.index.tolist():
+                self.program.params[k].grad = float(gtheta[k])
+            for k, g in zip(self.frozen.tolist(), self.frozen_grad.tolist(), strict=True):
+                self.program.params[k].grad = g
         for name, vector in self.state.items():
             setattr(self.optimizer, name, vector[self.index].tolist())
 

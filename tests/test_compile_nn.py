@@ -63,6 +63,25 @@ def test_compiled_fit_trains_the_same_numbers_as_eager_fit(name, batch_size):
     assert (h_c.steps, h_c.samples) == (h_e.steps, h_e.samples)
 
 
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_parameters_the_optimizer_does_not_own_accumulate_grad_as_in_eager_fit(name):
+    # Eager fit zeroes only the optimizer's parameters, so a frozen one sums every step's
+    # gradient; the compiled fit once left it with the last step's gradient alone.
+    data = digits_subset()[:12]
+    models = twin_models()
+    for model in models:
+        model.parameters()[1].grad = 0.25  # a frozen leaf's .grad carried in from before
+    optimizers = [OPTIMIZERS[name](m.parameters()[::2]) for m in models]
+    kwargs = dict(loss=nn.cross_entropy, epochs=2, batch_size=4, seed=5, progress=False)
+    nn.fit(models[0], data, optimizer=optimizers[0], **kwargs)
+    nn.fit(models[1], data, optimizer=optimizers[1], compiled=True, **kwargs)
+    eager, compiled = ([p.grad for p in m.parameters()] for m in models)
+    assert abs(eager[1] - 0.25) > 1e-3  # six steps of gradient were added to it
+    assert close_lists(compiled, eager)
+    assert close_lists([p.data for p in models[1].parameters()],
+                       [p.data for p in models[0].parameters()])
+
+
 def test_optimizer_state_is_written_back_so_eager_training_can_continue():
     data = digits_subset(20)
     b, c = twin_models()
