@@ -309,6 +309,33 @@ def test_domain_errors_name_the_op_the_value_and_the_sample():
         program2([[1000.0]])
 
 
+def test_nan_in_the_data_flows_on_as_in_eager_and_errors_still_name_the_first_sample():
+    def fn(x, y):
+        return (x * 2.0) / y + (x * 0.5).sin()
+
+    def eager_error(x, y, sample):
+        with pytest.raises(DomainError) as info:
+            fn(Value(x, "x0"), Value(y, "x1"))  # the program's inputs are labelled so
+        text = str(info.value)
+        cut = text.index("; ") if "; " in text else text.index(" [")
+        return f"{text[:cut]} (sample {sample} of the batch){text[cut:]}"
+
+    program = compile(fn, [1.0, 1.0])
+    nan, inf = math.nan, math.inf
+    out = program([[nan, 1.0]] * 50 + [[1.0, 2.0]])  # eager: nan flows on, no error
+    assert np.isnan(out[:50]).all() and out[50] == fn(Value(1.0), Value(2.0)).data
+    # Python raises for nan / 0 and sin(inf) where numpy returns nan: the first such
+    # sample is named, with the error eager evaluation gives for it
+    with pytest.raises(DomainError) as info:
+        program([[nan, 1.0], [1.0, 1.0], [nan, 0.0], [inf, 1.0]])
+    assert str(info.value) == eager_error(nan, 0.0, 2)
+    assert "div is undefined at a = nan" in str(info.value)
+    with pytest.raises(DomainError) as info:
+        program([[nan, 1.0], [inf, 1.0], [nan, 0.0]])
+    assert str(info.value) == eager_error(inf, 1.0, 1)
+    assert "sin is undefined at a = inf" in str(info.value)
+
+
 def test_infinity_that_eager_allows_is_returned_not_raised():
     program = compile(lambda x: x * x, [1.0])
     assert program([1e200]) == math.inf  # float multiplication overflows silently

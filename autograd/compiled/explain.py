@@ -31,16 +31,58 @@ def explain_non_finite(order: list[Value], V: np.ndarray, done: list,
     for step in [*done, failed] if failed is not None else done:
         block = V[step.out]
         suspect = np.ones(block.shape, bool) if step is failed else ~np.isfinite(block)
-        bad_rows, bad_samples = np.nonzero(suspect)
-        for j, b in zip(bad_rows.tolist(), bad_samples.tolist(), strict=True):
-            node = step.nodes[j]
-            key = (b, position[id(node)])
+        rows, samples = np.nonzero(suspect)
+        # A nan in the data makes every later entry nan: look closely only at entries
+        # that can be reported, in (sample, node) order, and stop at the first.
+        keep = _may_fail(step, rows, samples, V)
+        rows, samples = rows[keep], samples[keep]
+        positions = np.array([position[id(node)] for node in step.nodes], dtype=np.intp)[rows]
+        for k in np.lexsort((positions, samples)).tolist():
+            j, b = int(rows[k]), int(samples[k])
+            key = (b, int(positions[k]))
             if worst is not None and key >= worst[0]:
-                continue
-            problem = _problem(step, j, b, V, node)
+                break
+            problem = _problem(step, j, b, V, step.nodes[j])
             if problem is not None:
                 worst = (key, problem)
+                break
     return None if worst is None else worst[1]
+
+
+def _may_fail(step: object, rows: np.ndarray, samples: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """Which of these (row, sample) entries ``_problem`` may report (a vectorised filter).
+
+    An element-wise op's scalar forward runs once per distinct tuple of input values,
+    not once per entry: a column of nan in the data gives millions of entries but a few
+    distinct tuples.
+    """
+    non_finite = ~np.isfinite(V[step.out][rows, samples])
+    if not isinstance(step, Elementwise):  # sums and products never raise
+        return non_finite & state.anomaly
+    columns = [np.full(len(rows), a) if type(a) is float else V[_rows(a)[rows], samples]
+               for a in step.args]
+    table = np.ascontiguousarray(np.stack(columns, axis=1), dtype=np.float64)
+    # each tuple's bytes as one key: nan matches nan, −0.0 stays apart from 0.0
+    keys = table.view(np.int64)[:, 0] if table.shape[1] == 1 else \
+        table.view(np.dtype((np.void, 8 * table.shape[1])))[:, 0]
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    raises = np.zeros(len(first), bool)
+    gives_non_finite = np.zeros(len(first), bool)
+    for u, i in enumerate(first.tolist()):
+        try:
+            result = step.op.forward(*table[i].tolist())
+        except (ValueError, ZeroDivisionError, OverflowError):
+            raises[u] = True
+        else:
+            gives_non_finite[u] = not np.isfinite(result)
+    inverse = inverse.ravel()
+    return raises[inverse] | (gives_non_finite[inverse] & non_finite & state.anomaly)
+
+
+def _rows(rows: Rows) -> np.ndarray:
+    """The row numbers of ``rows`` as an array."""
+    index = rows.index
+    return np.arange(index.start, index.stop) if isinstance(index, slice) else index
 
 
 def _problem(step: object, j: int, b: int, V: np.ndarray, node: Value) -> Exception | None:
