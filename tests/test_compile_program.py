@@ -369,6 +369,13 @@ def test_an_undefined_derivative_in_backward_is_the_eager_domain_error(make):
     program([[4.0], [1.0]])  # away from 0 the same program trains on
     program.backward()
     assert w.grad == pytest.approx(4 * 0.5 + 2 * 0.5)  # d/dw 2√(wx) = √x/√w at w = 1
+    w.grad = 0.0
+    program([[math.nan]] * 30 + [[1.0]])  # nan data: a nan gradient, as eagerly, no error
+    program.backward()
+    assert math.isnan(w.grad)
+    with pytest.raises(DomainError, match=r"\(sample 30 of the batch\)"):
+        program([[math.nan]] * 30 + [[0.0]])
+        program.backward()
 
 
 def test_detect_anomaly_stops_at_a_non_finite_result_with_the_sample():

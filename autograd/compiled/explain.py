@@ -9,6 +9,8 @@ except under ``detect_anomaly``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..graph import derivative_error
@@ -50,33 +52,22 @@ def explain_non_finite(order: list[Value], V: np.ndarray, done: list,
 
 
 def _may_fail(step: object, rows: np.ndarray, samples: np.ndarray, V: np.ndarray) -> np.ndarray:
-    """Which of these (row, sample) entries ``_problem`` may report (a vectorised filter).
-
-    An element-wise op's scalar forward runs once per distinct tuple of input values,
-    not once per entry: a column of nan in the data gives millions of entries but a few
-    distinct tuples.
-    """
+    """Which of these (row, sample) entries ``_problem`` may report (a vectorised filter)."""
     non_finite = ~np.isfinite(V[step.out][rows, samples])
     if not isinstance(step, Elementwise):  # sums and products never raise
         return non_finite & state.anomaly
     columns = [np.full(len(rows), a) if type(a) is float else V[_rows(a)[rows], samples]
                for a in step.args]
-    table = np.ascontiguousarray(np.stack(columns, axis=1), dtype=np.float64)
-    # each tuple's bytes as one key: nan matches nan, −0.0 stays apart from 0.0
-    keys = table.view(np.int64)[:, 0] if table.shape[1] == 1 else \
-        table.view(np.dtype((np.void, 8 * table.shape[1])))[:, 0]
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    raises = np.zeros(len(first), bool)
-    gives_non_finite = np.zeros(len(first), bool)
-    for u, i in enumerate(first.tolist()):
-        try:
-            result = step.op.forward(*table[i].tolist())
-        except (ValueError, ZeroDivisionError, OverflowError):
-            raises[u] = True
-        else:
-            gives_non_finite[u] = not np.isfinite(result)
-    inverse = inverse.ravel()
-    return raises[inverse] | (gives_non_finite[inverse] & non_finite & state.anomaly)
+    table = np.stack(columns, axis=1)
+    raises = _failing_tuples(table, step.op.forward)
+    if not state.anomaly:
+        return raises
+
+    def finite_or_raise(*xs: float) -> None:  # detect_anomaly reports a silent inf too
+        if not math.isfinite(step.op.forward(*xs)):
+            raise ValueError("not finite")
+
+    return raises | (_failing_tuples(table, finite_or_raise) & non_finite)
 
 
 def _rows(rows: Rows) -> np.ndarray:
@@ -133,19 +124,49 @@ def explain_backward(steps: list, views: list[np.ndarray], G: np.ndarray,
         out = V[step.out]
         with np.errstate(all="ignore"):
             local = step.op.local_grads(*step._read, out)
-        upstream = G[step.out][:, : out.shape[1]]
         suspect = np.zeros(out.shape, bool)
         for k in step.grad_positions:
             suspect |= ~np.isfinite(np.broadcast_to(local[k], out.shape))
-        suspect &= upstream != 0
-        for j, b in zip(*(index.tolist() for index in np.nonzero(suspect)), strict=True):
-            node = step.nodes[j]
-            key = (b, -position[id(node)])  # eager: first sample, last node in the graph
-            if worst is not None and key >= worst[0]:
-                continue
-            values = [a if type(a) is float else float(V[_row(a, j), b]) for a in step.args]
-            try:
-                step.op.local_grads(*values, float(out[j, b]))
-            except (ValueError, ZeroDivisionError, OverflowError) as exc:
-                worst = (key, derivative_error(node, exc, values, f" (sample {b} of the batch)"))
+        suspect &= G[step.out][:, : out.shape[1]] != 0
+        rows, samples = np.nonzero(suspect)
+        columns = [np.full(len(rows), a) if type(a) is float else V[_rows(a)[rows], samples]
+                   for a in step.args]
+        table = np.stack([*columns, out[rows, samples]], axis=1)
+        fails = _failing_tuples(table, lambda *xs: step.op.local_grads(*xs))
+        rows, samples, table = rows[fails], samples[fails], table[fails]
+        # eager: the first sample, and in it the last node of the graph
+        positions = -np.array([position[id(n)] for n in step.nodes], dtype=np.intp)[rows]
+        if len(rows):
+            k = int(np.lexsort((positions, samples))[0])
+            key = (int(samples[k]), int(positions[k]))
+            if worst is None or key < worst[0]:
+                *values, result = table[k].tolist()
+                try:
+                    step.op.local_grads(*values, result)
+                except (ValueError, ZeroDivisionError, OverflowError) as exc:
+                    error = derivative_error(step.nodes[int(rows[k])], exc, values,
+                                             f" (sample {key[0]} of the batch)")
+                    worst = (key, error)
     return None if worst is None else worst[1]
+
+
+def _failing_tuples(table: np.ndarray, scalar: object) -> np.ndarray:
+    """For each row of ``table``, whether ``scalar(*row)`` raises as eager evaluation does.
+
+    Runs once per distinct row, not once per row: a nan in the data makes millions of
+    entries non-finite but few distinct tuples.
+    """
+    table = np.ascontiguousarray(table, dtype=np.float64)
+    if not len(table):
+        return np.zeros(0, bool)
+    # each tuple's bytes as one key: nan matches nan, −0.0 stays apart from 0.0
+    keys = table.view(np.int64)[:, 0] if table.shape[1] == 1 else \
+        table.view(np.dtype((np.void, 8 * table.shape[1])))[:, 0]
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    raises = np.zeros(len(first), bool)
+    for u, i in enumerate(first.tolist()):
+        try:
+            scalar(*table[i].tolist())
+        except (ValueError, ZeroDivisionError, OverflowError):
+            raises[u] = True
+    return raises[inverse.ravel()]
