@@ -171,6 +171,9 @@ def check_local_grads(
     The check for a newly registered op; raises ``GradcheckError`` naming the op.
     """
     xs = _floats(xs)
+    if len(xs) != (op.arity if op.arity is not None else max(len(xs), 1)):
+        expected = "at least one" if op.arity is None else op.arity
+        raise ValueError(f"op {op.name!r} takes {expected} input(s), got {len(xs)}: {xs}")
     out = op.forward(*xs)
     analytic = [float(d) for d in op.local_grads(*xs, out)]
     numerical = []

@@ -157,6 +157,14 @@ def test_gradcheck_rejects_bad_inputs():
         autograd.numerical_grad(lambda x, y: x * y, [1.0, True])
 
 
+def test_check_local_grads_names_a_wrong_number_of_inputs():
+    with pytest.raises(ValueError, match=r"op 'mul' takes 2 input\(s\), got 1: \[1.0\]"):
+        autograd.check_local_grads(autograd.OPS["mul"], [1.0])
+    with pytest.raises(ValueError, match=r"op 'sum' takes at least one input\(s\), got 0"):
+        autograd.check_local_grads(autograd.OPS["sum"], [])
+    assert autograd.check_local_grads(autograd.OPS["sum"], [1.0, 2.0, 3.0])
+
+
 def test_gradcheck_takes_a_numpy_vector_of_inputs():
     xs = np.array([3.0, 4.0])
     assert autograd.gradcheck(lambda x, y: x * y, xs)
