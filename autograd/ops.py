@@ -144,7 +144,22 @@ def _sigmoid_array(a: np.ndarray) -> np.ndarray:
 
 
 def _pow_grads(a, b, out):
-    return (b * a ** (b - 1), out * log_or_zero(a))
+    return (_pow_base_grad(a, b), out * log_or_zero(a))
+
+
+def _number(x) -> float:
+    """A float operand as is; a Value's data (local_grads building a differentiable gradient)."""
+    return x if isinstance(x, (int, float)) else x.data
+
+
+def _pow_base_grad(a, b):
+    """b·aᵇ⁻¹, and 0 at a = b = 0: a⁰ = 1 is flat there too, though 0⁻¹ is undefined."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** −1 where a = b = 0
+            return np.where((a == 0) & (b == 0), 0.0, b * a ** (b - 1))
+    if _number(a) == 0 == _number(b):
+        return 0.0
+    return b * a ** (b - 1)
 
 
 def _sign(a):
@@ -192,7 +207,7 @@ POW = register(Op(
     name="pow", symbol="^", arity=2,
     forward=math.pow,  # raises on 0 ** -1 and (-8) ** 0.5 instead of going complex
     local_grads=_pow_grads,
-    rules=("∂(aᵇ)/∂a = b·aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ·ln a (0 where a ≤ 0)"),
+    rules=("∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0)", "∂(aᵇ)/∂b = aᵇ·ln a (0 where a ≤ 0)"),
     template="{0}^{1}", domain=(_POSITIVE, _REAL),
     requires="a > 0, or a whole-number b (and b ≥ 0 when a = 0)",
     array_forward=np.power,

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import autograd
 from autograd import OPS, Op, Value, grad, gradcheck, ops, register
 from autograd.testing import (
     assert_gradients_match,
@@ -70,6 +71,27 @@ def test_methods_and_operators_build_the_named_ops():
         assert node.data == pytest.approx(OPS[name].forward(*[i.data for i in node.inputs]))
     assert (2 - x).op == "sub" and (2 - x).inputs[0].data == 2.0
     assert (2 / x).data == 4.0 and (2 ** y).data == 4.0 and (3 + x).data == 3.5
+
+
+def test_x_to_the_zero_is_flat_at_zero_too():
+    # A polynomial Σ cₖ·xᵏ evaluated at x = 0 has an x**0 term: its derivative b·aᵇ⁻¹ is
+    # 0·0⁻¹ there, which once made backward raise "derivative of pow is undefined".
+    x = Value(0.0, "x")
+    poly = 3 * x ** 0 + 2 * x ** 1 + x ** 2  # dp/dx = 2 + 2x = 2 at 0
+    poly.backward()
+    assert (poly.data, x.grad) == (3.0, 2.0)
+    (d,) = autograd.grad(x ** 0, [x], create_graph=True)
+    assert autograd.grad(d, [x]) == [0.0]
+    program = autograd.compile(lambda v: v ** 0 + v ** 2, [0.0], wrt_inputs=True)
+    program([[0.0], [3.0]])
+    program.backward()
+    assert program.input_grads.ravel().tolist() == [0.0, 6.0]
+    # only a = b = 0 is special: elsewhere the rule's numbers are unchanged
+    a, b = Value(2.0), Value(0.0)
+    (da,) = autograd.grad(a ** b, [a], create_graph=True)
+    assert da.data == 0.0 and autograd.grad(da, [b]) == [0.5]  # ∂(b·aᵇ⁻¹)/∂b at b = 0: 1/a
+    with pytest.raises(autograd.DomainError, match="derivative of pow is undefined at a = 0.0"):
+        (Value(0.0) ** 0.5).backward()  # √ at 0 stays undefined
 
 
 def test_sigmoid_is_stable_at_extremes():
