@@ -17,6 +17,8 @@ def write_atomic(path: str | os.PathLike, data: bytes, *, durable: bool = False)
     returns the path. ``durable`` also fsyncs, so the file survives a power cut (model files).
     """
     path = Path(path)
+    if path.is_dir():  # os.replace would fail naming our temp file, not the user's path
+        raise IsADirectoryError(f"cannot write {str(path)!r}: it is a folder; give a file name")
     folder = path.parent
     if not folder.is_dir():
         raise FileNotFoundError(f"cannot write {str(path)!r}: folder {str(folder)!r} "

@@ -72,7 +72,7 @@ def _dims(cls: str, architecture: dict) -> list[int]:
     return [architecture["nin"], *architecture["sizes"]]
 
 
-def _build(architecture: object, parameters: object, where: str) -> Module:
+def _build(architecture: object, parameters: dict, where: str) -> Module:
     if not isinstance(architecture, dict):
         raise ValueError(f"{where}: 'architecture' must be an object, got {architecture!r}")
     cls = architecture.get("class")
@@ -86,14 +86,13 @@ def _build(architecture: object, parameters: object, where: str) -> Module:
         if not _kind_ok(architecture[key], kind):
             raise ValueError(f"{where}: 'architecture.{key}' must be {kind}, "
                              f"got {architecture[key]!r}")
-    if isinstance(parameters, dict):
-        # Building costs about what reading the file did, unless the architecture asks
-        # for far more parameters than the file stores (a hostile file: 10⁹ neurons).
-        dims = _dims(cls, architecture)
-        count = sum((a + 1) * b for a, b in zip(dims, dims[1:]))
-        if count > 2 * len(parameters) + 100:
-            raise ValueError(f"{where}: architecture {json.dumps(architecture)} has {count} "
-                             f"parameters but the file stores only {len(parameters)}")
+    # Building costs about what reading the file did, unless the architecture asks
+    # for far more parameters than the file stores (a hostile file: 10⁹ neurons).
+    dims = _dims(cls, architecture)
+    count = sum((a + 1) * b for a, b in zip(dims, dims[1:]))
+    if count > 2 * len(parameters) + 100:
+        raise ValueError(f"{where}: architecture {json.dumps(architecture)} has {count} "
+                         f"parameters but the file stores only {len(parameters)}")
     try:
         return construct(architecture)
     except ValueError as exc:
@@ -107,11 +106,7 @@ def _describe(model: Module) -> str:
         return type(model).__name__
 
 
-def _check_parameters(model: Module, parameters: object, where: str) -> dict[str, float]:
-    if not isinstance(parameters, dict):
-        raise ValueError(
-            f"{where}: 'parameters' must be an object, got {type(parameters).__name__}"
-        )
+def _check_parameters(model: Module, parameters: dict, where: str) -> dict[str, float]:
     expected = [name for name, _ in model.named_parameters()]
     missing = [n for n in expected if n not in parameters]
     unexpected = [n for n in parameters if n not in set(expected)]
@@ -158,9 +153,16 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
     for key in ("architecture", "parameters"):
         if key not in document:
             raise ValueError(f"{where}: missing key {key!r}")
+    parameters = document["parameters"]
+    # Checked before building: the size check against a hostile architecture needs it
+    # (a list here let {"nin": 10⁹} build until the process ran out of memory).
+    if not isinstance(parameters, dict):
+        raise ValueError(
+            f"{where}: 'parameters' must be an object, got {type(parameters).__name__}"
+        )
     if model is None:
-        model = _build(document["architecture"], document["parameters"], where)
+        model = _build(document["architecture"], parameters, where)
     elif not isinstance(model, Module):
         raise TypeError(f"model must be an nn Module, got {model!r}")
-    model.load_state_dict(_check_parameters(model, document["parameters"], where))
+    model.load_state_dict(_check_parameters(model, parameters, where))
     return model

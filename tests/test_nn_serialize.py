@@ -123,6 +123,27 @@ def test_malformed_files_name_the_key_or_shape(tmp_path, document, message):
         nn.load(_write(tmp_path, document))
 
 
+def test_parameters_not_an_object_is_refused_before_building_the_architecture(
+        tmp_path, monkeypatch):
+    # The size check against a hostile architecture needs the parameter count: with a
+    # list there, {"nin": 10**9} was built until the process ran out of memory.
+    def never(*args, **kwargs):
+        raise AssertionError("the architecture was built")
+
+    monkeypatch.setattr(nn.serialize, "MLP", never)
+    document = _changed(["architecture", "nin"], 10 ** 9)
+    document["parameters"] = [0.0] * 9
+    with pytest.raises(ValueError, match="'parameters' must be an object, got list"):
+        nn.load(_write(tmp_path, document))
+
+
+def test_save_onto_a_folder_names_the_folder(tmp_path):
+    (tmp_path / "models").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"cannot write '.*models': it is a folder"):
+        nn.MLP(2, [1], seed=0).save(tmp_path / "models")
+    assert os.listdir(tmp_path) == ["models"]  # no temp file left beside it
+
+
 def test_non_utf8_and_missing_files(tmp_path):
     path = tmp_path / "binary.json"
     path.write_bytes(b"\x80\x81\xff")
