@@ -75,6 +75,19 @@ def test_learning_curve_refuses_an_empty_history_and_unknown_languages():
         learning_curve(_history(), lang="fr")
     with pytest.raises(TypeError, match="history.train_loss"):
         learning_curve({"train_loss": "abc"})
+    with pytest.raises(TypeError, match=r"takes an nn.History or a dict with 'train_loss', "
+                                        r"got \[1.0, 2.0\] \(list\)"):
+        learning_curve([1.0, 2.0])  # used to say "no train_loss yet", as if untrained
+
+
+def test_learning_curve_takes_numpy_series():
+    import numpy as np
+
+    # a dict of arrays (losses collected with numpy) used to fail on `array or []`
+    fig = learning_curve({"train_loss": np.array([3.0, 2.0]),
+                          "val_accuracy": np.array([0.5, 0.75])})
+    assert [list(line.get_ydata()) for ax in fig.axes for line in ax.get_lines()] == \
+        [[3.0, 2.0], [0.5, 0.75]]
 
 
 # --- loss against one parameter -----------------------------------------------------
@@ -169,6 +182,9 @@ def test_loss_surface_refuses_bad_input():
         loss_surface(_bowl, (0, 1), (0, 1), path=[(0, 0), (1, 2, 3)], resolution=5)
     with pytest.raises(TypeError, match="function of two numbers"):
         loss_surface(3.0, (0, 1), (0, 1))
+    with pytest.raises(ValueError, match=r"names must be a pair of parameter names, as "
+                                         r"\('w', 'b'\), got \('w',\)"):
+        loss_surface(_bowl, (0, 1), (0, 1), names=("w",), resolution=5)  # was IndexError
 
 
 # --- saving --------------------------------------------------------------------------

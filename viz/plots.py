@@ -81,10 +81,11 @@ def _numbers(values: object, what: str) -> list[float]:
 def _series(history: object, name: str) -> list[float]:
     """``history.name`` (a History) or ``history[name]`` (a dict); [] when absent."""
     if isinstance(history, Mapping):
-        values = history.get(name, [])
+        values = history.get(name)
     else:
-        values = getattr(history, name, [])
-    return _numbers(values or [], f"history.{name}")
+        values = getattr(history, name, None)
+    # "is None", not "or []": a numpy array has no truth value
+    return [] if values is None else _numbers(values, f"history.{name}")
 
 
 def learning_curve(history: object, *, title: str | None = None, lang: str = "en",
@@ -95,6 +96,9 @@ def learning_curve(history: object, *, title: str | None = None, lang: str = "en
     ``val_loss``, ``train_accuracy``, ``val_accuracy``.
     """
     words = _words(lang)
+    if not isinstance(history, Mapping) and not hasattr(history, "train_loss"):
+        raise TypeError(f"learning_curve takes an nn.History or a dict with 'train_loss', got "
+                        f"{history!r} ({type(history).__name__})")
     train_loss = _series(history, "train_loss")
     if not train_loss:
         raise ValueError("the history has no train_loss yet: train for at least one epoch")
@@ -210,6 +214,10 @@ def loss_surface(loss: Callable[[float, float], object], range1: Sequence[float]
         raise TypeError(f"loss must be a function of two numbers, got {loss!r}")
     lo1, hi1 = _range(range1, "range1")
     lo2, hi2 = _range(range2, "range2")
+    if isinstance(names, str) or not isinstance(names, Sequence) or len(names) != 2 \
+            or not all(isinstance(n, str) for n in names):
+        raise ValueError(f"names must be a pair of parameter names, as ('w', 'b'), "
+                         f"got {names!r}")
     if isinstance(resolution, bool) or not isinstance(resolution, int) \
             or not 2 <= resolution <= 400:
         raise ValueError(f"resolution must be a whole number from 2 to 400, got {resolution!r}")
