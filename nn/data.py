@@ -12,9 +12,19 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
-__all__ = ["make_rng", "batches", "train_test_split", "one_hot", "as_arrays"]
+__all__ = ["make_rng", "batches", "train_test_split", "one_hot", "as_arrays", "is_sequence"]
 
 T = TypeVar("T")
+
+
+def is_sequence(x: object) -> bool:
+    """True for a list, tuple or 1-d-or-more numpy array of items; False for str/bytes.
+
+    numpy arrays count too: they have a length and iterate, but are not a ``Sequence``
+    (a one-hot target ``np.eye(10)[3]``, an IDX pixel row). A 0-d array is a number.
+    """
+    return (hasattr(x, "__len__") and hasattr(x, "__iter__")
+            and not isinstance(x, (str, bytes)) and getattr(x, "ndim", 1) != 0)
 
 
 def make_rng(seed: int | random.Random | None) -> random.Random:

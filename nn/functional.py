@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import autograd
 from autograd import Value, as_value
 
+from .data import is_sequence
+
 __all__ = ["softmax", "log_softmax", "logits_of"]
 
 
@@ -22,7 +24,7 @@ def logits_of(values: Value | float | Sequence[Value | float], what: str) -> lis
     if isinstance(values, Value) or (isinstance(values, numbers.Real)
                                      and not isinstance(values, bool)):
         values = [values]
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
+    if not is_sequence(values) or len(values) == 0:  # len: an array has no truth value
         raise ValueError(f"{what} needs a non-empty list of Values or numbers, got {values!r}")
     out = []
     for i, v in enumerate(values):

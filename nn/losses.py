@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import autograd
 from autograd import Value
 
+from .data import is_sequence
 from .functional import logits_of
 
 __all__ = [
@@ -36,7 +37,7 @@ def _paired(prediction: Prediction, target: Target, what: str) -> tuple[list[Val
     outputs = logits_of(prediction, what)
     if _is_number(target):
         targets = [float(target)]
-    elif isinstance(target, Sequence) and not isinstance(target, (str, bytes)):
+    elif is_sequence(target):
         targets = list(target)
         for i, t in enumerate(targets):
             if not _is_number(t):
@@ -96,7 +97,7 @@ def cross_entropy(logits: Prediction, target: int | Sequence[float]) -> Value:
                 f"(expected 0..{n - 1})"
             )
         weights = {int(target): 1.0}
-    elif isinstance(target, Sequence) and not isinstance(target, (str, bytes)):
+    elif is_sequence(target):
         if len(target) != n:
             raise ValueError(f"cross_entropy: {n} logits but {len(target)} target "
                              f"probabilities {list(target)!r}")

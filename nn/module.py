@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import autograd
 from autograd import OPS, Value
 
-from .data import make_rng
+from .data import is_sequence, make_rng
 from .init import check_init, initial_bias, initial_weights
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "scalar", "as_inputs"]
@@ -126,11 +126,6 @@ def _shorten(names: list[str], limit: int = 8) -> str:
     return f"[{shown}{more}]"
 
 
-def _is_sequence(x: object) -> bool:
-    # numpy arrays count too: they have a length and iterate, but are not a Sequence
-    return hasattr(x, "__len__") and hasattr(x, "__iter__") and not isinstance(x, (str, bytes))
-
-
 def _check_count(n: object, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
@@ -188,7 +183,7 @@ class Neuron(Module):
         if weights is None:
             weights = initial_weights(init, self.nin, _check_count(fan_out, "fan_out"),
                                       make_rng(seed))
-        elif not _is_sequence(weights) or len(weights) != self.nin:
+        elif not is_sequence(weights) or len(weights) != self.nin:
             raise ValueError(f"Neuron({self.nin}) needs {self.nin} weights, got {weights!r}")
         self.w = [Value(wi, f"w.{i}") for i, wi in enumerate(weights)]
         self.b = Value(initial_bias(init) if bias is None else bias, "b")
@@ -228,7 +223,7 @@ class Layer(Module):
         self.nout = _check_count(nout, "nout")
         self.activation = _check_activation(activation)
         for given, what in ((weights, "weights"), (biases, "biases")):
-            if given is not None and (not _is_sequence(given) or len(given) != self.nout):
+            if given is not None and (not is_sequence(given) or len(given) != self.nout):
                 raise ValueError(f"Layer with {self.nout} neurons needs {self.nout} {what}, "
                                  f"got {given!r}")
         rng = make_rng(seed) if weights is None else None

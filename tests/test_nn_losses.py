@@ -157,3 +157,24 @@ def test_one_hot():
     assert nn.one_hot(2, 4) == [0.0, 0.0, 1.0, 0.0]
     with pytest.raises(ValueError, match="class index must be an int in 0..3, got 4"):
         nn.one_hot(4, 4)
+
+
+def test_numpy_arrays_are_lists_of_numbers_for_targets_and_logits():
+    import numpy as np
+
+    # A one-hot row np.eye(3)[1] as an MSE target, numpy logits and probabilities: these
+    # used to be refused as "not a list of numbers" (or fail on an array's truth value).
+    ys = [Value(0.2), Value(0.7), Value(0.1)]
+    assert nn.mse(ys, np.eye(3)[1]).data == pytest.approx((0.04 + 0.09 + 0.01) / 3)
+    assert nn.mse(ys, np.eye(3)[1]).data == nn.mse(ys, [0.0, 1.0, 0.0]).data
+    assert [p.data for p in nn.softmax(np.array([1.0, 2.0]))] == \
+        [p.data for p in nn.softmax([1.0, 2.0])]
+    zs = [Value(1.0), Value(2.0)]
+    assert nn.cross_entropy(zs, np.array([0.5, 0.5])).data == \
+        nn.cross_entropy(zs, [0.5, 0.5]).data
+    with pytest.raises(ValueError, match=r"softmax needs a non-empty list of Values or "
+                                         r"numbers, got array\(\[\], dtype=float64\)"):
+        nn.softmax(np.array([]))
+    with pytest.raises(ValueError, match=r"mse: target must be a number or a list of "
+                                         r"numbers, got array\(1.\)"):
+        nn.mse(ys[0], np.array(1.0))  # 0-d: neither a number nor a list

@@ -272,6 +272,17 @@ def test_parameters_with_the_same_label_or_none_stay_apart_in_the_records():
     assert wt.records[0].after == pytest.approx({"p0": 0.64, "p1": 0.24})
 
 
+def test_numpy_pairs_walk_like_lists():
+    import numpy as np
+
+    def walk(x, t):
+        model = nn.MLP(2, [1], seed=0)
+        return viz.walkthrough(model, pairs=[(x, t)], loss=nn.mse).records[0]
+
+    # IDX/numpy rows were refused as "not a non-empty list of numbers"
+    assert walk(np.array([0.5, 1.0]), np.array([1.0])) == walk([0.5, 1.0], [1.0])
+
+
 def test_a_model_that_ignores_its_input_is_walked_through():
     # x is then not in the graph; the pair's caption used to fail with a bare KeyError
     w = Value(0.5, "w")

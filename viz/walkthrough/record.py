@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 import autograd
 from autograd import Value, consumers, no_grad, topo_order
+from nn.data import is_sequence
 
 from ..draw import parameter_names
 from ..escape import printable
@@ -83,7 +84,7 @@ def _is_number(item: object) -> bool:
 def _numbers_of(item: object, what: str) -> tuple[float, ...]:
     if _is_number(item):
         values = (float(item),)
-    elif isinstance(item, Sequence) and not isinstance(item, str | bytes) and item:
+    elif is_sequence(item) and len(item) > 0:
         values = tuple(item)
     else:
         raise ValueError(f"{what} must be a number or a non-empty list of numbers, got {item!r}")
