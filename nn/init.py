@@ -25,15 +25,24 @@ __all__ = ["INITS", "check_init", "initial_weights", "initial_bias"]
 INITS = ("uniform", "xavier", "glorot", "he", "zeros")
 
 
+def _constant(c: object) -> float | None:
+    if isinstance(c, numbers.Real) and not isinstance(c, bool):
+        if not math.isfinite(c):  # inf or nan weights make every output nan: say so now
+            raise ValueError(f"init constant must be a finite number, got {c!r}")
+        return float(c)
+    return None
+
+
 def check_init(init: object) -> str | float:
     """The scheme name, or the constant, that ``init`` stands for; ValueError if neither."""
     if isinstance(init, str) and init in INITS:
         return init
-    if isinstance(init, numbers.Real) and not isinstance(init, bool):
-        return float(init)
-    if isinstance(init, tuple) and len(init) == 2 and init[0] == "constant" \
-            and isinstance(init[1], numbers.Real) and not isinstance(init[1], bool):
-        return float(init[1])
+    constant = _constant(init)
+    if constant is None and isinstance(init, tuple) and len(init) == 2 \
+            and init[0] == "constant":
+        constant = _constant(init[1])
+    if constant is not None:
+        return constant
     raise ValueError(
         f"init must be one of {', '.join(repr(s) for s in INITS)}, ('constant', c) or a "
         f"number, got {init!r}"

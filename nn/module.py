@@ -265,7 +265,7 @@ class MLP(Module):
         output_activation: str = "linear", init: object = "uniform", seed: Seed = 0,
     ) -> None:
         self.nin = _check_count(nin, "nin")
-        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or not sizes:
+        if not is_sequence(sizes) or len(sizes) == 0:  # numpy arrays too
             raise ValueError(f"sizes must be a non-empty list of layer widths, got {sizes!r}")
         self.sizes = [_check_count(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
         self.activation = _check_activation(activation)

@@ -140,6 +140,15 @@ def test_init_schemes():
     assert set(nn.Neuron(3, init=-1.5).state_dict().values()) == {-1.5}
 
 
+def test_layer_widths_may_be_a_numpy_array():
+    import numpy as np
+
+    mlp = nn.MLP(64, np.array([50, 100, 10]), seed=0)  # was "sizes must be a non-empty list"
+    assert mlp.num_parameters() == 9_360
+    assert mlp.config()["sizes"] == [50, 100, 10]
+    assert all(type(n) is int for n in mlp.config()["sizes"])  # JSON-ready for save()
+
+
 @pytest.mark.parametrize("init, activation", [("zeros", "sigmoid"), (("constant", 0.3), "tanh")])
 def test_symmetric_init_keeps_the_neurons_of_a_layer_identical(init, activation):
     mlp = nn.MLP(2, [3, 1], activation=activation, init=init)
@@ -212,6 +221,11 @@ def test_custom_module_finds_parameters_in_attributes():
     (lambda: nn.Neuron(2, weights=[1.0, "a"]), "got 'a' \\(str\\) \\(label 'w.1'\\)"),
     (lambda: nn.Neuron(2, bias=None, init="zeros", weights=[1, None]), "label 'w.1'"),
     (lambda: nn.MLP(2, []), "sizes must be a non-empty list"),
+    (lambda: nn.MLP(2, "21"), "sizes must be a non-empty list of layer widths, got '21'"),
+    # non-finite constants were accepted and gave a network of nan outputs
+    (lambda: nn.Neuron(2, init=float("inf")), "init constant must be a finite number, got inf"),
+    (lambda: nn.MLP(2, [1], init=("constant", float("nan"))),
+     "init constant must be a finite number, got nan"),
     (lambda: nn.MLP(2, [3, 0]), r"sizes\[1\] must be a positive int, got 0"),
     (lambda: nn.MLP(2, [1], output_activation="softmax2"), "got 'softmax2'"),
     (lambda: nn.MLP(2, [3], seed="x"), "seed must be an int, a random.Random or None"),
