@@ -283,6 +283,17 @@ def test_numpy_pairs_walk_like_lists():
     assert walk(np.array([0.5, 1.0]), np.array([1.0])) == walk([0.5, 1.0], [1.0])
 
 
+def test_a_leaf_outside_params_shows_this_pairs_gradient_only():
+    # c is a leaf of the model but not a parameter: its .grad used to accumulate across
+    # pairs, so pair 2 read "∂L/∂c = 1.485 × 1 = 2.985"
+    w, c = Value(0.5, "w"), Value(3.0, "c")
+    wt = viz.walkthrough(lambda x: w * x + c, pairs=[(1.0, 2.0), (1.0, 2.0)], params=[w])
+    lines = [f.caption for f in wt.frames if f.phase == "backward" and f.node is c]
+    # pair 1: y = 3.5, dL/dy = 1.5; pair 2: w = 0.485, y = 3.485, dL/dy = 1.485
+    assert [line.split("∂L/∂c = ")[1].split("   ")[0] for line in lines] == [
+        "∂L/∂y · ∂y/∂c = 1.5 × 1 = 1.5", "∂L/∂y · ∂y/∂c = 1.485 × 1 = 1.485"]
+
+
 def test_a_model_that_ignores_its_input_is_walked_through():
     # x is then not in the graph; the pair's caption used to fail with a bare KeyError
     w = Value(0.5, "w")

@@ -276,7 +276,9 @@ def record(model: Callable | None, pairs: Sequence, *, w: float, b: float, lr: f
         if not t_leaves:  # a user loss got plain numbers as its target
             pair_text += ", t = " + ", ".join(recorder.num(v) for v in ts)
         recorder.forward_frames(graph, model_nodes, numbers, step + 1, len(pairs), pair_text)
-        autograd.zero_grad(param_names)
+        # Every leaf, not only the parameters: a leaf the user holds outside params
+        # would otherwise show this pair's gradient plus the last one's in its caption.
+        autograd.zero_grad([n for n in order if n.is_leaf])
         L.backward()
         recorder.backward_frames(graph, numbers)
         before = {name: p.data for p, name in param_names.items()}
