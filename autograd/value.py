@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from . import ops
 from .modes import AnomalyError, state
@@ -37,6 +37,29 @@ def _to_float(data: object, label: str) -> float:
     raise TypeError(
         f"Value holds a real number, got {data!r} ({type(data).__name__}){where}"
     )
+
+
+_BinaryMethod = Callable[["Value", "Value | float"], "Value"]
+
+
+def _binary(op: Op, name: str) -> tuple[_BinaryMethod, _BinaryMethod]:
+    """Value's ``__name__`` (self op other) and ``__rname__`` (other op self) for ``op``."""
+
+    def forward(self: Value, other: Value | float) -> Value:
+        if type(other) is not Value:  # the common case first: two Values
+            other = _operand(other)
+            if other is NotImplemented:
+                return NotImplemented
+        return _apply2(op, self, other)
+
+    def reflected(self: Value, other: float) -> Value:
+        other = _operand(other)
+        return NotImplemented if other is NotImplemented else _apply2(op, other, self)
+
+    for method, dunder in ((forward, f"__{name}__"), (reflected, f"__r{name}__")):
+        method.__name__, method.__qualname__ = dunder, f"Value.{dunder}"
+        method.__doc__ = f"The {op.name} node: {op.template}."
+    return forward, reflected
 
 
 class Value:
@@ -123,60 +146,12 @@ class Value:
 
     # --- arithmetic --------------------------------------------------------------
 
-    def __add__(self, other: Value | float) -> Value:
-        if type(other) is not Value:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return _apply2(_ADD, self, other)
-
-    def __radd__(self, other: float) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(_ADD, other, self)
-
-    def __sub__(self, other: Value | float) -> Value:
-        if type(other) is not Value:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return _apply2(_SUB, self, other)
-
-    def __rsub__(self, other: float) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(_SUB, other, self)
-
-    def __mul__(self, other: Value | float) -> Value:
-        if type(other) is not Value:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return _apply2(_MUL, self, other)
-
-    def __rmul__(self, other: float) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(_MUL, other, self)
-
-    def __truediv__(self, other: Value | float) -> Value:
-        if type(other) is not Value:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return _apply2(_DIV, self, other)
-
-    def __rtruediv__(self, other: float) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(_DIV, other, self)
-
-    def __pow__(self, other: Value | float) -> Value:
-        if type(other) is not Value:
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
-        return _apply2(_POW, self, other)
-
-    def __rpow__(self, other: float) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(_POW, other, self)
+    # numbers on either side: x + 1 and 1 + x (a number becomes a constant leaf)
+    __add__, __radd__ = _binary(ops.ADD, "add")
+    __sub__, __rsub__ = _binary(ops.SUB, "sub")
+    __mul__, __rmul__ = _binary(ops.MUL, "mul")
+    __truediv__, __rtruediv__ = _binary(ops.DIV, "truediv")
+    __pow__, __rpow__ = _binary(ops.POW, "pow")
 
     def __neg__(self) -> Value:
         return _apply1(ops.NEG, self)
@@ -262,7 +237,6 @@ class Value:
 
 _new = object.__new__
 _MANY = object()  # marks an n-ary node: _a holds the tuple of its inputs
-_ADD, _SUB, _MUL, _DIV, _POW = ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.POW
 
 
 def _store_inputs(node: Value, inputs: tuple[Value, ...]) -> None:
