@@ -104,7 +104,14 @@ class Value:
 
     @inputs.setter
     def inputs(self, inputs: tuple[Value, ...]) -> None:
-        _store_inputs(self, tuple(inputs))
+        inputs = tuple(inputs)
+        for i, x in enumerate(inputs):
+            if not isinstance(x, Value):
+                raise TypeError(f"inputs[{i}] must be a Value, got {x!r} ({type(x).__name__})")
+        if inputs and (self._op is None or self._op is _CONSTANT):
+            # no op to say how they combine: .op and backward would fail later, far away
+            raise ValueError(f"{self!r} was not made by an op, so it cannot be given inputs")
+        _store_inputs(self, inputs)
 
     @property
     def op(self) -> str:

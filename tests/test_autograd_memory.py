@@ -125,6 +125,20 @@ def test_constants_are_leaves_and_assigned_inputs_round_trip():
     assert node.is_leaf and node.op == "" and node.op_entry is None
 
 
+def test_assigning_inputs_is_checked_where_it_happens():
+    # once accepted, then .op raised AttributeError ('NoneType' has no 'name') and
+    # backward a bare TypeError, far from the assignment
+    x = Value(3.0, "x")
+    with pytest.raises(ValueError, match=r"Value\(data=3.0, grad=0.0, label='x'\) was not "
+                                         "made by an op, so it cannot be given inputs"):
+        x.inputs = [Value(1.0)]
+    with pytest.raises(ValueError, match="was not made by an op"):
+        (x * 2).inputs[1].inputs = [x]  # a constant leaf
+    with pytest.raises(TypeError, match=r"inputs\[1\] must be a Value, got 2.0 \(float\)"):
+        (x * 2).inputs = [x, 2.0]
+    assert x.inputs == () and x.op == ""
+
+
 def reference_grads(out: Value, leaves: list[Value]) -> list[float]:
     """∂out/∂leaf the plain way: a dict of gradients, every node through op.local_grads."""
     grads = {out: 1.0}
