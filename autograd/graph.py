@@ -71,7 +71,13 @@ def consumers(order: Sequence[Value]) -> dict[Value, list[tuple[Value, int]]]:
     readers: dict[Value, list[tuple[Value, int]]] = {node: [] for node in order}
     for node in order:
         for position, parent in enumerate(node.inputs):
-            readers[parent].append((node, position))
+            try:
+                readers[parent].append((node, position))
+            except KeyError:
+                raise ValueError(
+                    f"input {position} of {_describe(node)} ({parent!r}) is not in the order "
+                    "given: pass every node a graph reaches, as topo_order(root) lists them"
+                ) from None
     return readers
 
 

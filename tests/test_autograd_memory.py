@@ -180,3 +180,13 @@ def test_grad_puts_every_dot_grad_back():
 def test_walking_something_that_is_not_a_value_names_it():
     with pytest.raises(TypeError, match=r"topo_order needs a Value, got 'x' \(str\)"):
         autograd.topo_order("x")
+
+
+def test_consumers_of_an_order_missing_an_input_name_it():
+    x = Value(2.0, "x")
+    y = x * x
+    assert autograd.consumers(autograd.topo_order(y)) == {x: [(y, 0), (y, 1)], y: []}
+    with pytest.raises(ValueError, match=r"input 0 of unlabelled node made by mul "
+                                         r"\(Value\(data=2.0, grad=0.0, label='x'\)\) is not "
+                                         "in the order given"):
+        autograd.consumers([y])  # once a bare KeyError
