@@ -179,6 +179,15 @@ def test_unwritable_output_is_a_failure_not_a_traceback(capsys, tmp_path):
     assert "Traceback" not in stderr
 
 
+def test_output_that_is_a_folder_is_named_once(capsys, tmp_path):
+    # used to read "error: cannot write: cannot write '…': it is a folder"
+    (tmp_path / "g.svg").mkdir()
+    code, _, stderr = _run(capsys, "graph", "x*2", "--set", "x=1", "-o", str(tmp_path / "g.svg"))
+    assert code == EXIT_FAILURE
+    assert stderr == (f"stepgrad graph: error: cannot write {str(tmp_path / 'g.svg')!r}: "
+                      "it is a folder; give a file name\n")
+
+
 def test_expression_starting_with_minus(capsys, tmp_path):
     code, _, stderr = _run(capsys, "graph", "-x", "--set", "x=1")
     assert code == EXIT_USAGE

@@ -275,8 +275,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
     except OSError as exc:
-        where = f" {exc.filename}" if exc.filename else ""
-        print(f"{prefix} cannot write{where}: {exc.strerror or exc}", file=err)
+        if exc.strerror is None:  # our own message (write_atomic) already says what and where
+            print(f"{prefix} {exc}", file=err)
+        else:
+            where = f" {exc.filename}" if exc.filename else ""
+            print(f"{prefix} cannot write{where}: {exc.strerror}", file=err)
         return EXIT_FAILURE
     except RuntimeError as exc:  # GraphvizNotFound (says how to install), dot failures
         print(f"{prefix} {exc}", file=err)
