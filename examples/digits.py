@@ -68,7 +68,14 @@ def run(seed: int = 0, epochs: int = EPOCHS, idx: str | None = None,
         limit: int | None = None, batch_size: int = BATCH_SIZE,
         lr: float = LEARNING_RATE, progress: bool = False) -> DigitsResult:
     """Train the article's sigmoid/sigmoid/softmax network compiled; return the results."""
-    train, test, name = load(idx, seed, limit)
+    return train_and_test(*load(idx, seed, limit), seed=seed, epochs=epochs,
+                          batch_size=batch_size, lr=lr, progress=progress)
+
+
+def train_and_test(train: list, test: list, name: str, seed: int = 0, epochs: int = EPOCHS,
+                   batch_size: int = BATCH_SIZE, lr: float = LEARNING_RATE,
+                   progress: bool = False) -> DigitsResult:
+    """Train the network on ``train`` pairs, test on ``test``; ``name`` names the data set."""
     n_in = len(train[0][0])
     model = nn.MLP(n_in, HIDDEN + [10], activation="sigmoid", output_activation="softmax",
                    init="xavier", seed=seed)
@@ -90,8 +97,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--idx", metavar="DIR", help="train on real MNIST IDX files in DIR")
     p.add_argument("--limit", type=int, help="use only the first N images of each IDX file")
     args = p.parse_args(argv)
-    result = run(seed=args.seed, epochs=args.epochs, idx=args.idx, limit=args.limit,
-                 progress=True)
+    if args.epochs < 1:  # 0 epochs would print an untrained 10 % next to the article's figure
+        p.error(f"--epochs must be at least 1, got {args.epochs}")
+    if args.limit is not None and args.limit < 1:
+        p.error(f"--limit must be at least 1, got {args.limit}")
+    if args.idx is not None and not os.path.isdir(args.idx):
+        p.error(f"--idx {args.idx!r} is not a folder; give the folder holding the IDX files")
+    try:
+        data = load(args.idx, args.seed, args.limit)
+    except (FileNotFoundError, ValueError) as exc:  # a missing or malformed IDX file
+        p.error(str(exc))
+    result = train_and_test(*data, seed=args.seed, epochs=args.epochs, progress=True)
     shape = " → ".join(str(n) for n in result.sizes)
     correct = round(result.test_accuracy * result.n_test)
     show([

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 
 import numpy as np
+import pytest
 
 from examples import digits
 
@@ -50,3 +51,22 @@ def test_idx_files_train_the_full_784_50_100_10_network(tmp_path, capsys):
     assert "784 → 50 → 100 → 10" in out
     assert "45,360" in out
     assert "30 / 10" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--epochs", "0"], "--epochs must be at least 1, got 0"),  # was: an untrained 0 %
+    (["--limit", "0"], "--limit must be at least 1, got 0"),
+    (["--idx", "/nonexistent/mnist"], "--idx '/nonexistent/mnist' is not a folder"),
+])
+def test_bad_options_are_usage_errors_before_any_work(argv, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        digits.main(argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_folder_without_idx_files_is_a_usage_error_not_a_traceback(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:  # was: a FileNotFoundError traceback
+        digits.main(["--idx", str(tmp_path)])
+    assert info.value.code == 2
+    assert f"no train-images file in '{tmp_path}'" in capsys.readouterr().err
