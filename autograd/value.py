@@ -83,7 +83,9 @@ class Value:
 
     def __init__(self, data: float, label: str = "") -> None:
         if type(label) is not str:
-            raise TypeError(f"label must be a str, got {label!r} ({type(label).__name__})")
+            if not isinstance(label, str):
+                raise TypeError(f"label must be a str, got {label!r} ({type(label).__name__})")
+            label = str(label)  # numpy.str_ (a column name from an array): a plain str
         self.data = data if type(data) is float else _to_float(data, label)
         self.grad = 0.0
         self.label = label

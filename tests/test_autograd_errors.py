@@ -26,6 +26,8 @@ def test_a_number_too_large_for_a_float_is_named_with_the_label():
 def test_value_rejects_non_string_labels():
     with pytest.raises(TypeError, match="label must be a str, got 3"):
         Value(1.0, label=3)
+    label = Value(1.0, label=np.array(["w1"])[0]).label  # a str subclass: taken as a str
+    assert type(label) is str and label == "w1"
 
 
 @pytest.mark.parametrize("expr", [lambda v: v + "x", lambda v: "x" * v, lambda v: v * [1],
