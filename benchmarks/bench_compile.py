@@ -28,7 +28,6 @@ import platform  # noqa: E402
 import random  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -45,6 +44,7 @@ from numpy_reference import MoonsMLP, SigmoidSoftmaxMLP  # noqa: E402
 import autograd  # noqa: E402
 import nn  # noqa: E402
 from nn.compiled import compile_model, fit_compiled  # noqa: E402
+from nn.files import write_atomic  # noqa: E402
 
 try:
     import torch
@@ -380,22 +380,11 @@ def report(w4: dict, w1: dict, big: dict, cost: dict, command: str) -> str:
     return "\n".join(lines)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer repeats and samples")
-    p.add_argument("--out", default=str(HERE / "results" / "compile.md"))
+    p.add_argument("--out", default=str(HERE / "results" / "compile.md"),
+                   help="where to write the table ('' to print it only)")
     args = p.parse_args(argv)
     if torch is not None:
         torch.set_num_threads(1)  # numpy's loops here are single-threaded too
@@ -408,7 +397,9 @@ def main(argv: list[str] | None = None) -> int:
     cost = run_compile_cost()
     command = "python benchmarks/bench_compile.py" + (" --quick" if args.quick else "")
     text = report(w4, w1, big, cost, command)
-    write_atomically(Path(args.out), text)
+    if args.out:  # --out '' prints the table only
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(args.out, text.encode())
     print(text)
     return 0
 

@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]  # our autograd (not PyPI's HIPS one), workloads
 
 import workloads as wl  # noqa: E402
-from engine_report import ENGINES, report, write_atomically  # noqa: E402
+from engine_report import ENGINES, report  # noqa: E402
 
 DIGITS_EPOCH = 1437  # training images of sklearn digits with a 20 % test split
 # (steps or samples timed) for a full run and for --quick
@@ -259,4 +259,7 @@ if __name__ == "__main__":
     text = report(results, header, SIZES, DEPTH, DIGITS_EPOCH)
     print(text)
     if args.out:
-        write_atomically(Path(args.out), text)
+        from nn.files import write_atomic  # here: the measured cells need not import nn
+
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(args.out, text.encode())

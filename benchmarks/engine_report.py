@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 ENGINES = ("micrograd", "stepgrad-a", "stepgrad-b")
 
 TITLES = {
@@ -102,11 +99,3 @@ def report(results: dict[str, dict[str, dict]], header: dict, sizes: dict, depth
             else:
                 lines.append(f"| {TITLES[engine]} | {cell['W2']:.0f} B | {cell['W3']:.0f} B |")
     return "\n".join(lines) + "\n"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so it is never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
