@@ -124,6 +124,9 @@ def compare_methods(
     The full-data MSE is recorded every ``every`` steps and after the last one.
     """
     rows = list(rows)
+    for what, number, low in (("steps", steps, 0), ("every", every, 1)):
+        if isinstance(number, bool) or not isinstance(number, int) or number < low:
+            raise ValueError(f"{what} must be an int ≥ {low}, got {number!r}")  # every=0: ÷0
     runs = []
     for name, size in batch_sizes.items():
         if not 1 <= size <= len(rows):

@@ -85,6 +85,10 @@ def play(
         raise ValueError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
     if isinstance(target, bool) or not (isinstance(target, int) and low <= target <= high):
         raise ValueError(f"target must be an integer in {low}..{high}, got {target!r}")
+    if max_guesses is not None and (isinstance(max_guesses, bool)
+                                    or not isinstance(max_guesses, int) or max_guesses < 1):
+        # 0 or less used to give a game with no guess, which summarize() cannot read
+        raise ValueError(f"max_guesses must be a positive int or None, got {max_guesses!r}")
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
     limit = max_guesses if max_guesses is not None else high - low + 1
     guesses: list[int] = []

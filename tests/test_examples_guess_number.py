@@ -66,6 +66,7 @@ def test_max_guesses_stops_the_game():
         ({"target": 4.0}, "target must be an integer in 0..100, got 4.0"),
         ({"target": True}, "target must be an integer in 0..100, got True"),
         ({"target": 5, "strategy": "guess"}, "unknown strategy 'guess'"),
+        ({"target": 5, "max_guesses": 0}, "max_guesses must be a positive int or None, got 0"),
     ],
 )
 def test_bad_input_is_named(kwargs, message):

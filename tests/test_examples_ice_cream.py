@@ -167,6 +167,17 @@ def test_compare_rejects_a_batch_larger_than_the_data():
         _descent.compare_methods(lambda: ic.network(0), rows, {"huge": 11}, steps=1, lr=0.1)
 
 
+def test_compare_rejects_a_zero_recording_interval():
+    from examples import _descent
+
+    rows = nn.datasets.ice_cream()
+    with pytest.raises(ValueError, match="every must be an int ≥ 1, got 0"):  # was ÷0
+        _descent.compare_methods(lambda: ic.network(0), rows, {"full": 10}, steps=1, lr=0.1,
+                                 every=0)
+    with pytest.raises(ValueError, match="steps must be an int ≥ 0, got -1"):
+        ic.compare_methods(seed=0, steps=-1)
+
+
 def test_surface_and_sweep_put_the_parameters_back():
     model = ic.network(0)
     rows = nn.datasets.ice_cream()
