@@ -8,6 +8,7 @@ Images files have magic 0x00000803 (count × rows × cols), labels 0x00000801 (c
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import zlib
 from pathlib import Path
@@ -63,7 +64,7 @@ def read_idx(path: str | os.PathLike, ndim: int, what: str = "IDX") -> np.ndarra
     dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
     if 0 in dims:
         raise ValueError(f"{name} declares an empty dimension: {' × '.join(map(str, dims))}")
-    promised = int(np.prod(dims))
+    promised = math.prod(dims)  # exact: np.prod wraps at 2⁶⁴ (2²¹ × 2²¹ × 2²² "is" 0)
     body = len(data) - header
     if body != promised:
         problem = "truncated" if body < promised else "longer than its header says"

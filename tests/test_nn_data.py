@@ -139,6 +139,10 @@ def test_load_idx_raw_and_gzip(mnist_pair):
     (b"\0\0\x08\x03\0\0\0\x03\0\0", "truncated inside its header"),
     (_idx([3, 0, 5], b""), "empty dimension: 3 × 0 × 5"),
     (gzip.compress(_idx([3, 4, 5], b"\0" * 60))[:-10], "corrupt or truncated gzip"),
+    # header sizes whose product overflows 64 bits: exact in the message, never "0 bytes"
+    (_idx([2 ** 21, 2 ** 21, 2 ** 22], b""),
+     r"truncated: header promises 18446744073709551616 bytes \(2097152 × 2097152 × 4194304\)"),
+    (_idx([2 ** 32 - 1] * 3, b"xx"), "header promises 79228162458924105385300197375 bytes"),
 ])
 def test_corrupt_images_file_says_what_is_wrong(mnist_pair, tmp_path, content, message):
     _, labels_path, _, _ = mnist_pair
