@@ -207,7 +207,9 @@ def add_legend(dot: graphviz.Digraph, roles: Mapping[Value, str], show_grad: boo
 
 
 def node_caption(node: Value, params: Mapping[Value, str], names: Mapping | None,
-             precision: int) -> str:
+                 precision: int) -> str:
+    """What a node's box is titled: a given name, its parameter name, a constant's
+    number, else its label."""
     if names is not None and node in names:
         return names[node]
     if node in params and params[node]:
