@@ -219,31 +219,35 @@ def fit_compiled(
 
     per_epoch = -(-len(pairs) // size)
     program.quiet = False  # the whole loop runs inside np.errstate: one switch, not two a step
-    with tqdm(total=epochs * per_epoch, desc="fit (compiled)", unit="step",
-              disable=None if progress else True, leave=False) as bar, \
-            np.errstate(all="ignore"):
-        for _ in range(epochs):
-            epoch_start = time.perf_counter()
-            total, hits = 0.0, 0
-            for batch in batches(range(len(pairs)), size, shuffle=shuffle, seed=rng):
-                outputs = program.forward(X[batch])
-                part = [targets[i] for i in batch]
-                losses, seed_grads = head(
-                    outputs, part, True, None if columns is None else columns[batch])
-                correct = _hits(outputs.reshape(len(part), -1), part)
-                if len(batch) > 1:  # the batch loss is the mean, as in eager fit
-                    seed_grads = seed_grads * (1.0 / len(batch))
-                gtheta = program.gradient(seed_grads)
-                update(gtheta)
-                total += sum(losses)
-                hits = None if hits is None or correct is None else hits + correct
-                history.steps += 1
-                history.samples += len(batch)
-                bar.update(1)
-            validate = None if val_pairs is None else (
-                lambda: evaluate_compiled(program, head, X_val, val_targets))
-            bar.set_postfix(history.end_epoch(total, hits, len(pairs), validate))
-            if timings is not None:
-                timings["epochs"].append(time.perf_counter() - epoch_start)
-    update.finish(gtheta)
+    # finally: an error mid-fit (a loss raising on some target, Ctrl-C) leaves the
+    # parameters and optimizer state at the last completed step, as eager fit does
+    try:
+        with tqdm(total=epochs * per_epoch, desc="fit (compiled)", unit="step",
+                  disable=None if progress else True, leave=False) as bar, \
+                np.errstate(all="ignore"):
+            for _ in range(epochs):
+                epoch_start = time.perf_counter()
+                total, hits = 0.0, 0
+                for batch in batches(range(len(pairs)), size, shuffle=shuffle, seed=rng):
+                    outputs = program.forward(X[batch])
+                    part = [targets[i] for i in batch]
+                    losses, seed_grads = head(
+                        outputs, part, True, None if columns is None else columns[batch])
+                    correct = _hits(outputs.reshape(len(part), -1), part)
+                    if len(batch) > 1:  # the batch loss is the mean, as in eager fit
+                        seed_grads = seed_grads * (1.0 / len(batch))
+                    gtheta = program.gradient(seed_grads)
+                    update(gtheta)
+                    total += sum(losses)
+                    hits = None if hits is None or correct is None else hits + correct
+                    history.steps += 1
+                    history.samples += len(batch)
+                    bar.update(1)
+                validate = None if val_pairs is None else (
+                    lambda: evaluate_compiled(program, head, X_val, val_targets))
+                bar.set_postfix(history.end_epoch(total, hits, len(pairs), validate))
+                if timings is not None:
+                    timings["epochs"].append(time.perf_counter() - epoch_start)
+    finally:
+        update.finish(gtheta)
     return history

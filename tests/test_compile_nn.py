@@ -82,6 +82,29 @@ def test_parameters_the_optimizer_does_not_own_accumulate_grad_as_in_eager_fit(n
                        [p.data for p in models[0].parameters()])
 
 
+def test_an_error_mid_fit_leaves_parameters_and_adam_at_the_last_completed_step():
+    # The last pair's target is no class of the 3 outputs: cross_entropy raises there,
+    # after two steps. The compiled fit once wrote nothing back (parameters as before
+    # the fit) while Adam's step count had moved on.
+    data = digits_subset()[:12]
+    data[-1] = (data[-1][0], 7)
+    models = twin_models()
+    optimizers = [nn.Adam(m, lr=0.01) for m in models]
+    errors = []
+    for model, opt, compiled in zip(models, optimizers, (False, True), strict=True):
+        with pytest.raises(ValueError) as info:
+            nn.fit(model, data, loss=nn.cross_entropy, optimizer=opt, epochs=1, batch_size=4,
+                   shuffle=False, progress=False, compiled=compiled)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1] and "7" in errors[0]
+    assert optimizers[0].t == optimizers[1].t == 2
+    untrained = [p.data for p in twin_models()[0].parameters()]
+    eager, compiled = ([p.data for p in m.parameters()] for m in models)
+    assert eager != untrained and close_lists(compiled, eager)
+    assert close_lists(optimizers[1].m, optimizers[0].m)
+    assert close_lists(optimizers[1].v, optimizers[0].v)
+
+
 def test_optimizer_state_is_written_back_so_eager_training_can_continue():
     data = digits_subset(20)
     b, c = twin_models()
