@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .check import _input_names
 from .graph import grad
 from .value import Value
 
@@ -26,9 +27,14 @@ def value_and_grad(
     As in JAX: an int ``argnums`` gives one float, a tuple gives a tuple.
     """
 
+    names: dict[int, list[str]] = {}
+
     def evaluate(*xs: float) -> tuple[float, float | tuple[float, ...]]:
         wanted = _argnums(argnums, len(xs))
-        leaves = [Value(x) for x in xs]
+        # labelled by f's parameter names, so an error names them ("node 'w'")
+        if len(xs) not in names:  # inspect.signature once, not on every call
+            names[len(xs)] = _input_names(f, len(xs))
+        leaves = [Value(x, name) for x, name in zip(xs, names[len(xs)], strict=True)]
         out = f(*leaves)
         if not isinstance(out, Value):
             raise TypeError(f"{getattr(f, '__name__', 'f')} must return one Value, got {out!r}")

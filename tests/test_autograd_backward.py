@@ -178,3 +178,8 @@ def test_grad_fn_and_value_and_grad():
     assert (value, dx) == (1.0, 1.0)
     with pytest.raises(ValueError, match="argnums 5"):
         autograd.grad_fn(lambda x: x, argnums=5)(1.0)
+    # the leaves carry f's parameter names, so an error says which argument
+    with pytest.raises(autograd.DomainError, match=r"a = 0.0 \(node 'x'\)"):
+        autograd.grad_fn(lambda x, w: x.log() * w)(0.0, 1.0)
+    with pytest.raises(TypeError, match=r"got 'a' \(str\) \(label 'w'\)"):
+        autograd.value_and_grad(lambda x, w: x * w)(1.0, "a")
