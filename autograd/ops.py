@@ -254,7 +254,7 @@ SIGMOID = register(Op(
 ))
 RELU = register(Op(
     name="relu", symbol="ReLU", arity=1,
-    forward=lambda a: a if a > 0 else 0.0,
+    forward=lambda a: 0.0 if a <= 0 else a,  # nan stays nan (as np.maximum keeps it)
     # relu'(0) taken as 0, matching the forward's a > 0 branch
     local_grads=lambda a, out: ((a > 0) * 1.0,),
     rules=("∂relu(a)/∂a = 1 if a > 0 else 0",),

@@ -94,6 +94,16 @@ def test_x_to_the_zero_is_flat_at_zero_too():
         (Value(0.0) ** 0.5).backward()  # √ at 0 stays undefined
 
 
+def test_relu_of_nan_is_nan_eagerly_and_compiled():
+    # relu once turned nan into 0.0 eagerly (hiding it) while the compiled path kept nan
+    assert math.isnan(Value(math.nan).relu().data)
+    assert Value(-0.0).relu().data == 0.0 and Value(2.5).relu().data == 2.5
+    with autograd.detect_anomaly(), pytest.raises(autograd.AnomalyError, match="relu"):
+        Value(math.nan).relu()
+    program = autograd.compile(lambda x: x.relu(), [1.0])
+    assert math.isnan(program([math.nan]))
+
+
 def test_sigmoid_is_stable_at_extremes():
     assert Value(-1000.0).sigmoid().data == 0.0
     assert Value(1000.0).sigmoid().data == 1.0
