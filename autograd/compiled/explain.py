@@ -56,9 +56,7 @@ def _may_fail(step: object, rows: np.ndarray, samples: np.ndarray, V: np.ndarray
     non_finite = ~np.isfinite(V[step.out][rows, samples])
     if not isinstance(step, Elementwise):  # sums and products never raise
         return non_finite & state.anomaly
-    columns = [np.full(len(rows), a) if type(a) is float else V[_rows(a)[rows], samples]
-               for a in step.args]
-    table = np.stack(columns, axis=1)
+    table = _operand_table(step, rows, samples, V)
     raises = _failing_tuples(table, step.op.forward)
     if not state.anomaly:
         return raises
@@ -68,6 +66,14 @@ def _may_fail(step: object, rows: np.ndarray, samples: np.ndarray, V: np.ndarray
             raise ValueError("not finite")
 
     return raises | (_failing_tuples(table, finite_or_raise) & non_finite)
+
+
+def _operand_table(step: Elementwise, rows: np.ndarray, samples: np.ndarray,
+                   V: np.ndarray) -> np.ndarray:
+    """The operands of entries (rows[k], samples[k]) of ``step``: one row per entry."""
+    columns = [np.full(len(rows), a) if type(a) is float else V[_rows(a)[rows], samples]
+               for a in step.args]
+    return np.stack(columns, axis=1)
 
 
 def _rows(rows: Rows) -> np.ndarray:
@@ -129,9 +135,7 @@ def explain_backward(steps: list, views: list[np.ndarray], G: np.ndarray,
             suspect |= ~np.isfinite(np.broadcast_to(local[k], out.shape))
         suspect &= G[step.out][:, : out.shape[1]] != 0
         rows, samples = np.nonzero(suspect)
-        columns = [np.full(len(rows), a) if type(a) is float else V[_rows(a)[rows], samples]
-                   for a in step.args]
-        table = np.stack([*columns, out[rows, samples]], axis=1)
+        table = np.column_stack([_operand_table(step, rows, samples, V), out[rows, samples]])
         fails = _failing_tuples(table, lambda *xs: step.op.local_grads(*xs))
         rows, samples, table = rows[fails], samples[fails], table[fails]
         # eager: the first sample, and in it the last node of the graph
