@@ -16,6 +16,7 @@ Three decisions, in this order:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,40 +117,37 @@ class _Builder:
                 level[id(node)] = 1 + max(level[id(x)] for x in self.operands(node))
         return level
 
-    def needs_grad(self) -> dict[int, bool]:
-        needs: dict[int, bool] = {}
-        inputs = {id(x) for x in self.trace.inputs}
+    def _flows(self, at_leaf: Callable[[Value], bool],
+               at_op: Callable[[Value], bool] = lambda node: False) -> dict[int, bool]:
+        """A flag per node: ``at_leaf`` at leaves, else ``at_op`` or any operand's flag."""
+        flag: dict[int, bool] = {}
         for node in self.trace.order:
             if id(node) in self.elided:
                 continue
             if id(node) in self.same_as:
-                needs[id(node)] = needs[id(self.resolve(node))]
+                flag[id(node)] = flag[id(self.resolve(node))]
             elif not node.inputs:
-                needs[id(node)] = id(node) in self.param_ids or (
-                    self.wrt_inputs and id(node) in inputs
-                )
+                flag[id(node)] = at_leaf(node)
             else:
-                needs[id(node)] = id(node) in self.layer_of or any(
-                    needs[id(x)] for x in self.operands(node)
-                )
-        return needs
+                flag[id(node)] = at_op(node) or any(flag[id(x)] for x in self.operands(node))
+        return flag
+
+    def needs_grad(self) -> dict[int, bool]:
+        inputs = {id(x) for x in self.trace.inputs}
+        return self._flows(
+            lambda leaf: id(leaf) in self.param_ids or (self.wrt_inputs and id(leaf) in inputs),
+            lambda node: id(node) in self.layer_of,
+        )
 
     def shared(self) -> set[int]:
         """Op nodes that read no input, directly or not: the same for every sample."""
         inputs = {id(x) for x in self.trace.inputs}
-        varies: dict[int, bool] = {}
-        computed: set[int] = set()  # op nodes with rows of their own
-        for node in self.trace.order:
-            if id(node) in self.elided:
-                continue
-            if id(node) in self.same_as:
-                varies[id(node)] = varies[id(self.resolve(node))]
-            elif not node.inputs:
-                varies[id(node)] = id(node) in inputs
-            else:
-                varies[id(node)] = any(varies[id(x)] for x in self.operands(node))
-                computed.add(id(node))
-        return {key for key in computed if not varies[key]}
+        varies = self._flows(lambda leaf: id(leaf) in inputs)
+        return {
+            id(node) for node in self.trace.order  # op nodes with rows of their own
+            if node.inputs and id(node) not in self.elided and id(node) not in self.same_as
+            and not varies[id(node)]
+        }
 
     def groups(self, level: dict[int, int], shared: set[int]) -> list[list[Value]]:
         """Op nodes grouped by (level, op, arity) or (level, layer), in execution order.
