@@ -116,9 +116,10 @@ def _derivative_failure(order: list[Value], exc: Exception) -> DomainError:
 def derivative_error(node: Value, exc: Exception, values: list[float] | None = None,
                      where: str = "") -> DomainError:
     """The error for ``node``'s local derivative being undefined at its inputs (or ``values``)."""
+    rules = "; ".join(dict.fromkeys(node._op.rule(i) for i in range(len(node.inputs))))
     return DomainError(
         f"backward: the derivative of {node.op} is undefined at "
-        f"{_operands(node.inputs, values)}{where} ({', '.join(node._op.rules)}) [{exc}]"
+        f"{_operands(node.inputs, values)}{where} ({rules}) [{exc}]"
     )
 
 

@@ -6,7 +6,9 @@ learner reads (``rules``), where it is defined (``requires``) and where it is sm
 enough to test against central differences (``domain``). ``Value.backward``, the
 visualizer and ``autograd.compile`` all read this table, so they cannot disagree.
 
-``local_grads(*inputs, out)`` returns one derivative per input. It is written with
+``rules`` are templates over the operands' names, so the walkthrough can say
+``∂(w × x)/∂w = x`` with the graph's own names instead of letters that may collide
+with them (``b`` the bias). ``local_grads(*inputs, out)`` returns one derivative per input. It is written with
 plain operators and the helpers below so the same function works on floats (eager
 backward), on ``Value`` s (``grad(..., create_graph=True)``) and on numpy arrays
 (the compiled path).
@@ -16,16 +18,24 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 Interval = tuple[float, float]
+# A chain-rule text: a template over the operands' names ("∂({0} × {1})/∂{0} = {1}";
+# "{self}" and "{all}" for n-ary ops), plain text (older ops: shown as it is), or a
+# function (names, position) -> text for rules a template cannot simplify (x² → 2·x).
+Rule = str | Callable[[Sequence[str], int], str]
 
 __all__ = [
-    "Op", "OPS", "register", "lookup", "Interval", "log_or_zero", "cos", "sin", "exp", "log", "tanh", "sqrt",
+    "Op", "OPS", "Rule", "register", "lookup", "fill_rule", "Interval", "log_or_zero", "cos", "sin", "exp", "log", "tanh", "sqrt",
 ]
+
+_PLACEHOLDER = re.compile(r"\{(\d+|self|all)\}")
+MAX_TERMS = 6  # an n-ary rule lists at most this many operands: a + b + c + … + z
 
 
 @dataclass(frozen=True)
@@ -37,15 +47,33 @@ class Op:
     arity: int | None  # None: any number of inputs (at least one)
     forward: Callable[..., float]
     local_grads: Callable[..., Sequence]
-    rules: tuple[str, ...]  # one chain-rule text per input (one for all if n-ary)
+    rules: tuple[Rule, ...]  # one chain-rule template per input (one for all if n-ary)
     template: str  # how a result reads: "{0} × {1}"; n-ary joins inputs by symbol
     domain: tuple[tuple[Interval, ...], ...]  # per input: smooth intervals to test on
     requires: str = ""  # where the op is defined, for error messages: "a > 0"
     array_forward: Callable[..., np.ndarray] | None = field(default=None, repr=False)
 
     def rule(self, position: int) -> str:
-        """The chain-rule text for the input at ``position``."""
-        return self.rules[0] if self.arity is None else self.rules[position]
+        """The chain-rule text for the input at ``position``, in the letters a, b, …"""
+        if self.arity is not None:
+            return self.rule_text(position, [chr(ord("a") + i) for i in range(self.arity)])
+        rule = self.rules[0]
+        if callable(rule):
+            return rule(["a₁", "aₙ"], 0)
+        generic = {"self": "aᵢ", "all": f"a₁ {self.symbol} … {self.symbol} aₙ"}
+        return _PLACEHOLDER.sub(lambda m: generic.get(m.group(1), m.group(0)), rule)
+
+    def rule_text(self, position: int, names: Sequence[str]) -> str:
+        """The chain-rule text for the input at ``position``, written with ``names``.
+
+        ``names`` are the operands' names as the reader sees them (compound ones
+        bracketed): ``MUL.rule_text(0, ["w", "x"])`` is ``∂(w × x)/∂w = x``. A rule
+        registered as plain text (no placeholders) comes back unchanged.
+        """
+        rule = self.rules[0] if self.arity is None else self.rules[position]
+        if callable(rule):
+            return rule(names, position)
+        return fill_rule(rule, names, position, self.symbol)
 
     def input_domain(self, position: int) -> tuple[Interval, ...]:
         """The test intervals for the input at ``position``."""
@@ -74,6 +102,10 @@ def register(op: Op) -> Op:
     if op.name in OPS:
         raise ValueError(f"an op named {op.name!r} is already registered")
     expected = 1 if op.arity is None else op.arity
+    for rule in op.rules:
+        if not (isinstance(rule, str) or callable(rule)):
+            raise TypeError(f"op {op.name!r}: a rule is a text template or a function "
+                            f"(names, position) -> text, got {rule!r}")
     if len(op.domain) != expected or (op.arity is not None and len(op.rules) != op.arity):
         raise ValueError(
             f"op {op.name!r}: needs {expected} domain entries and one rule per input, "
@@ -93,6 +125,32 @@ def lookup(op: Op | str) -> Op:
         raise ValueError(f"unknown op {op!r}; registered ops: {', '.join(sorted(OPS))}")
     raise TypeError(f"an op is an Op or the name of a registered one, got {op!r} "
                     f"({type(op).__name__})")
+
+
+def fill_rule(template: str, names: Sequence[str], position: int, symbol: str = "+") -> str:
+    """``template`` with ``{0}``, ``{1}``, … ``{self}`` (the operand at ``position``) and
+    ``{all}`` (every operand joined by ``symbol``) replaced by ``names``."""
+    def name(match: re.Match) -> str:
+        key = match.group(1)
+        if key == "self":
+            return names[position]
+        if key == "all":
+            return f" {symbol} ".join(_shortened(names, position))
+        index = int(key)
+        return names[index] if index < len(names) else match.group(0)
+
+    return _PLACEHOLDER.sub(name, template)
+
+
+def _shortened(names: Sequence[str], position: int) -> list[str]:
+    """At most about MAX_TERMS names: the first two, the one at ``position``, the last."""
+    if len(names) <= MAX_TERMS:
+        return list(names)
+    keep = sorted({0, 1, position, len(names) - 1})
+    shown = [names[0]]
+    for before, i in zip(keep, keep[1:]):
+        shown += ["…", names[i]] if i > before + 1 else [names[i]]
+    return shown
 
 
 # --- helpers that work on floats, Values and numpy arrays alike -------------------
@@ -147,6 +205,32 @@ def _pow_grads(a, b, out):
     return (_pow_base_grad(a, b), out * log_or_zero(a))
 
 
+_SUPERSCRIPT = str.maketrans("0123456789−.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
+
+
+def _power(base: str, exponent: str) -> str:
+    """base^exponent, with a short number exponent as a superscript: x², x⁻¹."""
+    if len(exponent) <= 3 and exponent.translate(_SUPERSCRIPT) != exponent \
+            and all(c in "0123456789−" for c in exponent):
+        return base + exponent.translate(_SUPERSCRIPT)
+    return f"{base}^{exponent}"
+
+
+def _pow_base_rule(names: Sequence[str], position: int) -> str:
+    """∂(aᵇ)/∂a = b·aᵇ⁻¹, simplified when b is a number: ∂(x²)/∂x = 2·x."""
+    a, b = names
+    lhs = f"∂({_power(a, b)})/∂{a}"
+    try:
+        c = float(b.replace("−", "-"))
+    except ValueError:
+        return f"{lhs} = {b}·{a}^({b} − 1)"
+    less = c - 1
+    text = f"{less:g}".replace("-", "−")
+    if less == 0:
+        return f"{lhs} = {b}"
+    return f"{lhs} = {b}·{a if less == 1 else _power(a, text)}"
+
+
 def _number(x) -> float:
     """A float operand as is; a Value's data (local_grads building a differentiable gradient)."""
     return x if isinstance(x, (int, float)) else x.data
@@ -175,7 +259,7 @@ ADD = register(Op(
     name="add", symbol="+", arity=2,
     forward=operator.add,  # a + b; the C function is a call cheaper than a lambda
     local_grads=lambda a, b, out: (1.0, 1.0),
-    rules=("∂(a + b)/∂a = 1", "∂(a + b)/∂b = 1"),
+    rules=("∂({0} + {1})/∂{0} = 1", "∂({0} + {1})/∂{1} = 1"),
     template="{0} + {1}", domain=(_REAL, _REAL),
     array_forward=np.add,
 ))
@@ -183,7 +267,7 @@ SUB = register(Op(
     name="sub", symbol="−", arity=2,
     forward=operator.sub,  # a - b
     local_grads=lambda a, b, out: (1.0, -1.0),
-    rules=("∂(a − b)/∂a = 1", "∂(a − b)/∂b = −1"),
+    rules=("∂({0} − {1})/∂{0} = 1", "∂({0} − {1})/∂{1} = −1"),
     template="{0} − {1}", domain=(_REAL, _REAL),
     array_forward=np.subtract,
 ))
@@ -191,7 +275,7 @@ MUL = register(Op(
     name="mul", symbol="×", arity=2,
     forward=operator.mul,  # a * b
     local_grads=lambda a, b, out: (b, a),
-    rules=("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"),
+    rules=("∂({0} × {1})/∂{0} = {1}", "∂({0} × {1})/∂{1} = {0}"),
     template="{0} × {1}", domain=(_REAL, _REAL),
     array_forward=np.multiply,
 ))
@@ -199,7 +283,7 @@ DIV = register(Op(
     name="div", symbol="÷", arity=2,
     forward=operator.truediv,  # a / b, ZeroDivisionError at b = 0
     local_grads=lambda a, b, out: (1.0 / b, -out / b),
-    rules=("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²"),
+    rules=("∂({0} ÷ {1})/∂{0} = 1/{1}", "∂({0} ÷ {1})/∂{1} = −{0}/{1}²"),
     template="{0} ÷ {1}", domain=(_REAL, _AWAY_FROM_ZERO), requires="b ≠ 0",
     array_forward=np.divide,
 ))
@@ -207,7 +291,7 @@ POW = register(Op(
     name="pow", symbol="^", arity=2,
     forward=math.pow,  # raises on 0 ** -1 and (-8) ** 0.5 instead of going complex
     local_grads=_pow_grads,
-    rules=("∂(aᵇ)/∂a = b·aᵇ⁻¹ (0 at a = b = 0)", "∂(aᵇ)/∂b = aᵇ·ln a (0 where a ≤ 0)"),
+    rules=(_pow_base_rule, "∂({0}^{1})/∂{1} = {0}^{1}·ln {0}"),  # 0 at a = b = 0; 0 where a ≤ 0
     template="{0}^{1}", domain=(_POSITIVE, _REAL),
     requires="a > 0, or a whole-number b (and b ≥ 0 when a = 0)",
     array_forward=np.power,
@@ -216,7 +300,7 @@ NEG = register(Op(
     name="neg", symbol="−", arity=1,
     forward=operator.neg,  # -a
     local_grads=lambda a, out: (-1.0,),
-    rules=("∂(−a)/∂a = −1",),
+    rules=("∂(−{0})/∂{0} = −1",),
     template="−{0}", domain=(_REAL,),
     array_forward=np.negative,
 ))
@@ -224,7 +308,7 @@ EXP = register(Op(
     name="exp", symbol="exp", arity=1,
     forward=math.exp,
     local_grads=lambda a, out: (out,),  # e^a, already computed as out
-    rules=("∂exp(a)/∂a = exp(a)",),
+    rules=("∂exp({0})/∂{0} = exp({0})",),
     template="exp({0})", domain=(_REAL,), requires="a ≤ 709.78 (larger overflows a float)",
     array_forward=np.exp,
 ))
@@ -232,7 +316,7 @@ LOG = register(Op(
     name="log", symbol="ln", arity=1,
     forward=math.log,
     local_grads=lambda a, out: (1.0 / a,),
-    rules=("∂ln(a)/∂a = 1/a",),
+    rules=("∂ln({0})/∂{0} = 1/{0}",),
     template="ln({0})", domain=(_POSITIVE,), requires="a > 0",
     array_forward=np.log,
 ))
@@ -240,7 +324,7 @@ TANH = register(Op(
     name="tanh", symbol="tanh", arity=1,
     forward=math.tanh,
     local_grads=lambda a, out: (1.0 - out * out,),
-    rules=("∂tanh(a)/∂a = 1 − tanh²(a)",),
+    rules=("∂tanh({0})/∂{0} = 1 − tanh²({0})",),
     template="tanh({0})", domain=(_REAL,),
     array_forward=np.tanh,
 ))
@@ -248,7 +332,7 @@ SIGMOID = register(Op(
     name="sigmoid", symbol="σ", arity=1,
     forward=_sigmoid,
     local_grads=lambda a, out: (out * (1.0 - out),),
-    rules=("∂σ(a)/∂a = σ(a)·(1 − σ(a))",),
+    rules=("∂σ({0})/∂{0} = σ({0})·(1 − σ({0}))",),
     template="σ({0})", domain=(_REAL,),
     array_forward=_sigmoid_array,
 ))
@@ -257,7 +341,7 @@ RELU = register(Op(
     forward=lambda a: 0.0 if a <= 0 else a,  # nan stays nan (as np.maximum keeps it)
     # relu'(0) taken as 0, matching the forward's a > 0 branch
     local_grads=lambda a, out: ((a > 0) * 1.0,),
-    rules=("∂relu(a)/∂a = 1 if a > 0 else 0",),
+    rules=("∂relu({0})/∂{0} = 1 ({0} > 0), 0 ({0} ≤ 0)",),
     template="relu({0})", domain=(_AWAY_FROM_ZERO,),
     array_forward=lambda a: np.maximum(a, 0.0),
 ))
@@ -265,7 +349,7 @@ STEP = register(Op(
     name="step", symbol="step", arity=1,
     forward=lambda a: 1.0 if a >= 0 else 0.0,
     local_grads=lambda a, out: (0.0 * a,),  # flat on both sides: a threshold does not learn
-    rules=("∂step(a)/∂a = 0",),
+    rules=("∂step({0})/∂{0} = 0",),
     template="step({0})", domain=(_AWAY_FROM_ZERO,),
     array_forward=lambda a: (a >= 0) * 1.0,
 ))
@@ -273,7 +357,7 @@ SQRT = register(Op(
     name="sqrt", symbol="√", arity=1,
     forward=math.sqrt,
     local_grads=lambda a, out: (0.5 / out,),
-    rules=("∂√a/∂a = 1/(2√a)",),
+    rules=("∂√{0}/∂{0} = 1/(2√{0})",),
     template="√{0}", domain=(_POSITIVE,), requires="a ≥ 0",
     array_forward=np.sqrt,
 ))
@@ -281,7 +365,7 @@ ABS = register(Op(
     name="abs", symbol="|·|", arity=1,
     forward=abs,
     local_grads=lambda a, out: (_sign(a),),  # sign(0) taken as 0
-    rules=("∂|a|/∂a = sign(a)",),
+    rules=("∂|{0}|/∂{0} = sign({0})",),
     template="|{0}|", domain=(_AWAY_FROM_ZERO,),
     array_forward=np.abs,
 ))
@@ -289,7 +373,7 @@ SIN = register(Op(
     name="sin", symbol="sin", arity=1,
     forward=math.sin,
     local_grads=lambda a, out: (cos(a),),
-    rules=("∂sin(a)/∂a = cos(a)",),
+    rules=("∂sin({0})/∂{0} = cos({0})",),
     template="sin({0})", domain=(_REAL,),
     array_forward=np.sin,
 ))
@@ -297,7 +381,7 @@ COS = register(Op(
     name="cos", symbol="cos", arity=1,
     forward=math.cos,
     local_grads=lambda a, out: (-sin(a),),
-    rules=("∂cos(a)/∂a = −sin(a)",),
+    rules=("∂cos({0})/∂{0} = −sin({0})",),
     template="cos({0})", domain=(_REAL,),
     array_forward=np.cos,
 ))
@@ -305,7 +389,7 @@ SUM = register(Op(
     name="sum", symbol="+", arity=None,
     forward=lambda *xs: sum(xs),
     local_grads=lambda *args: (1.0,) * (len(args) - 1),
-    rules=("∂(Σ aᵢ)/∂aᵢ = 1",),
+    rules=("∂({all})/∂{self} = 1",),
     template="Σ", domain=(_REAL,),
     array_forward=lambda *xs: np.sum(xs, axis=0),
 ))
