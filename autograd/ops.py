@@ -31,7 +31,7 @@ Interval = tuple[float, float]
 Rule = str | Callable[[Sequence[str], int], str]
 
 __all__ = [
-    "Op", "OPS", "Rule", "register", "lookup", "fill_rule", "Interval", "log_or_zero", "cos", "sin", "exp", "log", "tanh", "sqrt",
+    "Op", "OPS", "Rule", "register", "lookup", "fill_rule", "rule_uses_names", "Interval", "log_or_zero", "cos", "sin", "exp", "log", "tanh", "sqrt",
 ]
 
 _PLACEHOLDER = re.compile(r"\{(\d+|self|all)\}")
@@ -125,6 +125,12 @@ def lookup(op: Op | str) -> Op:
         raise ValueError(f"unknown op {op!r}; registered ops: {', '.join(sorted(OPS))}")
     raise TypeError(f"an op is an Op or the name of a registered one, got {op!r} "
                     f"({type(op).__name__})")
+
+
+def rule_uses_names(rule: Rule) -> bool:
+    """Whether ``rule`` is written over the operands' names (a template or a function),
+    not in fixed letters (plain text, as ops registered before templates are)."""
+    return callable(rule) or bool(_PLACEHOLDER.search(rule))
 
 
 def fill_rule(template: str, names: Sequence[str], position: int, symbol: str = "+") -> str:

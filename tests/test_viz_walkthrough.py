@@ -39,13 +39,13 @@ def test_article_numbers_after_two_pairs(article):
     "forward: y = (w × x) + b = 0 + 0.6 = 0.6",
     "loss: y − t = 0.6 − 1 = −0.4",
     "∂L/∂y = ∂L/∂(y − t) · ∂(y − t)/∂y = −0.4 × 1 = −0.4",
-    "∂L/∂w = ∂L/∂(w × x) · ∂(w × x)/∂w = −0.4 × 0 = 0   (rule: ∂(a·b)/∂a = b)",
+    "∂L/∂w = ∂L/∂(w × x) · ∂(w × x)/∂w = −0.4 × 0 = 0 (rule: ∂(w × x)/∂w = x = 0)",
     "∂L/∂b = ∂L/∂y · ∂y/∂b = −0.4 × 1 = −0.4",
-    "b ← b − lr · ∂L/∂b = 0.6 − 0.01 × (−0.4) = 0.604",
+    "b ← b − lr·∂L/∂b = 0.6 − 0.01 × (−0.4) = 0.604",
     "forward: y = (w × x) + b = 0.5 + 0.604 = 1.104",
     "∂L/∂y = ∂L/∂(y − t) · ∂(y − t)/∂y = −1.796 × 1 = −1.796",
-    "w ← w − lr · ∂L/∂w = 0.5 − 0.01 × (−1.796) = 0.51796",
-    "b ← b − lr · ∂L/∂b = 0.604 − 0.01 × (−1.796) = 0.62196",
+    "w ← w − lr·∂L/∂w = 0.5 − 0.01 × (−1.796) = 0.51796",
+    "b ← b − lr·∂L/∂b = 0.604 − 0.01 × (−1.796) = 0.62196",
     "After pair 2: w = 0.51796, b = 0.62196",
 ])
 def test_captions_read_the_article_numbers(article, text):
@@ -98,10 +98,14 @@ def test_accumulation_writes_the_sum_over_consumers():
 
     wt = viz.walkthrough(model, pairs=[(2.0, 1.0)])
     (frame,) = [f for f in wt.frames if f.phase == "backward" and f.node.label == "h"]
-    assert "summed over the 3 places that read h" in frame.caption
+    assert "summed over the 3 nodes that read h" in frame.caption
     # y = h² + h, L = (y − t)²/2 at h = 1, t = 1: ∂L/∂y = 1, ∂L/∂h = 1·1 + 1·1 + 1·1 = 3
     assert "= (1 × 1) + (1 × 1) + (1 × 1) = 3" in frame.caption
-    assert "∂(a·b)/∂a = b; ∂(a·b)/∂b = a; ∂(a + b)/∂b = 1" in frame.caption
+    assert "∂L/∂h = Σ ∂L/∂c · ∂c/∂h = " in frame.caption  # three terms: Σ in the caption
+    (fact,) = [f for f in wt.facts[0] if f.name == "h"]  # and whole in the inspector
+    whole = [line for _, kind, line in fact.lines if kind == "backward"][0]
+    assert "∂(h × h)/∂h = h = 1; ∂((h × h) + h)/∂h = 1" in whole
+    assert "∂L/∂h = ∂L/∂(h × h) · ∂(h × h)/∂h + ∂L/∂(h × h) · ∂(h × h)/∂h + " in whole
 
 
 def test_gradients_in_captions_match_central_differences():
@@ -130,16 +134,20 @@ def test_nn_mlp_with_an_nn_loss():
     before = {name: p.data for name, p in model.named_parameters()}
     wt = viz.walkthrough(model, pairs=[([0.5, -1.0], 1.0)], loss=nn.mse, lr=0.05)
     (record,) = wt.records
-    assert set(record.after) == set(before) and "layers.0.neurons.2.w.1" in record.after
+    # records use the names the graph shows (w1.3.2: layer 1, neuron 3, weight 2), and
+    # wt.full_names the model's own dotted ones
+    short = {wt.full_names[p]: name for p, name in wt.params.items()}
+    assert short["layers.0.neurons.2.w.1"] == "w1.3.2" and short["layers.1.neurons.0.b"] == "b2.1"
+    assert set(short) == set(before)
     for name, p in model.named_parameters():
-        assert record.before[name] == before[name]
-        assert p.data == pytest.approx(before[name] - 0.05 * record.grads[name])
+        assert record.before[short[name]] == before[name]
+        assert p.data == pytest.approx(before[name] - 0.05 * record.grads[short[name]])
     # the same gradients as autograd on a fresh graph with the starting weights
     fresh = nn.MLP(2, [3, 1], activation="tanh", seed=1)
     loss = nn.mse(fresh([0.5, -1.0]), 1.0)
     grads = autograd.grad(loss, fresh.parameters())
-    assert [record.grads[n] for n, _ in fresh.named_parameters()] == pytest.approx(grads)
-    assert any("parameters layers.0.neurons.0.w.0 = " in c for c in captions(wt))
+    assert [record.grads[short[n]] for n, _ in fresh.named_parameters()] == pytest.approx(grads)
+    assert any("parameters w1.1.1 = " in c for c in captions(wt))
 
 
 def test_default_runs_six_pairs_of_the_article_stream():
@@ -154,7 +162,7 @@ def test_transcript_has_every_frame_and_the_table(article):
     text = article.transcript()
     lines = text.splitlines()
     assert sum(1 for line in lines if re.match(r"\[\d+\] ", line)) == len(article.frames)
-    assert "[1] Pair 1 of 2: x = 0, t = 1." in text
+    assert "[1] Pair 1 of 2 (from the article): x = 0, t = 1." in text
     assert lines[-1].split() == ["2", "1.61281", "0.51796", "0.62196"]
     assert lines[-2].split() == ["1", "0.08", "0.5", "0.604"]
 
@@ -177,7 +185,7 @@ def test_chinese_captions_and_transcript():
     text = wt.transcript()
     for word in ("前向传播", "损失", "反向传播", "链式法则", "学习率", "参数更新"):
         assert word in text, word
-    assert "参数更新（学习率 lr = 0.01）：w ← w − lr · ∂L/∂w = 0.5 − 0.01 × (−1.796) = 0.51796" \
+    assert "参数更新（学习率 lr = 0.01）：w ← w − lr·∂L/∂w = 0.5 − 0.01 × (−1.796) = 0.51796" \
         in text
     assert "0.62196" in text
 
@@ -192,7 +200,8 @@ def test_frame_svgs_carry_caption_and_numbers(tmp_path):
     backward_w = next(i for i, f in enumerate(wt.frames)
                       if f.phase == "backward" and f.node.label == "w")
     svg = paths[backward_w].read_text(encoding="utf-8")
-    assert "−0.4 × 0 = 0" in svg  # the caption and the highlighted edge's label
+    assert "−0.4 × 0 = 0" in svg  # the caption
+    assert "×0</text>" in svg  # the highlighted edge's label: the local derivative x = 0
 
 
 def test_frames_to_a_file_path_say_it_is_not_a_folder(tmp_path):
@@ -266,7 +275,7 @@ def test_parameters_with_the_same_label_or_none_stay_apart_in_the_records():
     assert wt.records[0].before == {"w": 0.5, "w#2": -0.3}
     assert wt.records[0].after == pytest.approx({"w": 0.68, "w#2": -0.12})
     assert wt.transcript().splitlines()[-2].split() == ["step", "L", "w", "w#2"]
-    assert "w#2 ← w#2 − lr · ∂L/∂w#2 = −0.3 − 0.1 × (−1.8) = −0.12" in wt.transcript()
+    assert "w#2 ← w#2 − lr·∂L/∂w#2 = −0.3 − 0.1 × (−1.8) = −0.12" in wt.transcript()
     u, v = Value(0.5), Value(0.1)
     wt = viz.walkthrough(lambda x: u * x + v, pairs=[(1.0, 2.0)], params=[u, v], lr=0.1)
     assert wt.records[0].after == pytest.approx({"p0": 0.64, "p1": 0.24})
@@ -290,7 +299,7 @@ def test_a_leaf_outside_params_shows_this_pairs_gradient_only():
     wt = viz.walkthrough(lambda x: w * x + c, pairs=[(1.0, 2.0), (1.0, 2.0)], params=[w])
     lines = [f.caption for f in wt.frames if f.phase == "backward" and f.node is c]
     # pair 1: y = 3.5, dL/dy = 1.5; pair 2: w = 0.485, y = 3.485, dL/dy = 1.485
-    assert [line.split("∂L/∂c = ")[1].split("   ")[0] for line in lines] == [
+    assert [line.split("∂L/∂c = ")[1].split(" (rule")[0] for line in lines] == [
         "∂L/∂y · ∂y/∂c = 1.5 × 1 = 1.5", "∂L/∂y · ∂y/∂c = 1.485 × 1 = 1.485"]
 
 
@@ -308,11 +317,11 @@ def test_page_is_self_contained(tmp_path, article):
     path = article.write_html(tmp_path / "walk.html")
     page = path.read_text(encoding="utf-8")
     assert page.count('<div class="frame"') == len(article.frames)
-    assert page.count("<svg") == len(article.frames)
+    assert page.count("<svg") == len(article.frames) + 1  # the frames and the trajectory
     # no external resource: the only URLs are XML namespace names inside the SVG
     urls = set(re.findall(r"https?://[^\s\"'<>)]+", page))
     assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
-    assert not re.search(r"<(link|img|iframe)\b|\bsrc=|@import|url\(", page)
+    assert not re.search(r"<(link|img|iframe)\b|\bsrc=|@import|url\((?!#)", page)  # url(#id): in-page
     assert "default-src 'none'" in page
     assert "0.51796" in page and "0.62196" in page
 
@@ -323,7 +332,7 @@ def test_frames_of_a_pair_keep_one_layout(article):
 
     frames_module = sys.modules["viz.walkthrough.frames"]
     step = [f for f in article.frames if f.step == 0]
-    svgs = frames_module.frame_svgs(step, precision=6, title=False)
+    svgs = frames_module.frame_svgs(step, lang="en", precision=6, title=False)
     sizes = {re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', s).groups() for s in svgs}
     assert len(sizes) == 1, sizes
     positions = {re.search(r"<title>v0</title>\s*<polygon[^>]*points=\"([^\"]+)\"", s).group(1)

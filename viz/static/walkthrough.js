@@ -1,159 +1,449 @@
-// stepgrad walkthrough player: one frame visible at a time, driven by buttons, keys,
-// the slider, play/pause and the #step=N fragment. Reads its data from #walkthrough-data;
-// all text goes in through textContent, never innerHTML.
+// stepgrad walkthrough player. One frame visible at a time, driven by buttons, keys, the
+// slider, play/pause and the #step=N&node=NAME fragment. Everything it shows of a node
+// comes with the frame index it is known from, so nothing appears before its frame or
+// stays from another pair. Reads #walkthrough-data; all text goes in through
+// textContent, never innerHTML.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("walkthrough-data").textContent);
+  var T = data.text;
   var frames = document.querySelectorAll("#graph .frame");
   var n = frames.length;
-  var caption = document.getElementById("caption");
-  var slider = document.getElementById("slider");
-  var counter = document.getElementById("counter");
-  var playButton = document.getElementById("play");
-  var phases = document.querySelectorAll("#phases li");
-  var rows = document.querySelectorAll("#steps tbody tr");
-  var inspector = document.getElementById("inspector-body");
+  var $ = function (id) { return document.getElementById(id); };
+  var caption = $("caption"), slider = $("slider"), counter = $("counter");
+  var playButton = $("play"), graphBox = $("graph"), inspector = $("inspector-body");
   var nodeBody = document.querySelector("#nodes tbody");
-  var nodeStep = null;
-  var current = -1;
-  var timer = null;
+  var phaseButtons = document.querySelectorAll("#phases button");
+  var stepRows = document.querySelectorAll("#steps tbody tr");
+  var quizBox = $("quiz"), answerField = $("quiz-answer"), feedback = $("quiz-feedback");
+  var chart = $("trajectory");
 
+  var current = -1, selected = null, zoom = null, timer = null, nodeStep = null;
+  var quiz = !!data.quiz, answered = {}, outcome = {}, score = { right: 0, asked: 0 };
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (m, key) {
+      return key in values ? values[key] : m;
+    });
+  }
   function clamp(i) { return Math.max(0, Math.min(n - 1, i)); }
 
-  function fromHash() {
-    var match = /step=(\d+)/.exec(window.location.hash);
-    return match ? clamp(parseInt(match[1], 10) - 1) : 0;
+  // --- where each phase and each pair starts, for the jumps ------------------------
+  var segments = [], pairStarts = [];
+  data.frames.forEach(function (f, i) {
+    var last = segments[segments.length - 1];
+    if (!last || last.step !== f.step || last.phase !== f.phase) {
+      segments.push({ start: i, step: f.step, phase: f.phase });
+    }
+    if (!pairStarts.length || data.frames[pairStarts[pairStarts.length - 1]].step !== f.step) {
+      pairStarts.push(i);
+    }
+  });
+  function startBefore(starts, i) {  // the start of i's block, or the block before it
+    var k = starts.length - 1;
+    while (k > 0 && starts[k] >= i) k--;
+    return starts[k];
   }
+  function startAfter(starts, i) {
+    for (var k = 0; k < starts.length; k++) if (starts[k] > i) return starts[k];
+    return n - 1;
+  }
+  var segmentStarts = segments.map(function (s) { return s.start; });
 
-  function setHash(i) {
-    var hash = "#step=" + (i + 1);
+  // --- the fragment: #step=N&node=NAME ---------------------------------------------
+  function fromHash() {
+    var hash = window.location.hash;
+    var step = /step=(\d+)/.exec(hash), node = /node=([^&]*)/.exec(hash);
+    if (node) {
+      try { selected = decodeURIComponent(node[1]); } catch (e) { selected = null; }
+    }
+    return step ? clamp(parseInt(step[1], 10) - 1) : 0;
+  }
+  function setHash() {
+    var hash = "#step=" + (current + 1) + (selected ? "&node=" + encodeURIComponent(selected) : "");
     if (window.location.hash === hash) return;
     try { history.replaceState(null, "", hash); } catch (e) { window.location.replace(hash); }
   }
 
-  function show(i) {
-    i = clamp(i);
-    if (i === current) return;
-    if (current >= 0) frames[current].hidden = true;
-    else frames.forEach(function (f) { f.hidden = true; });  // first call: frame 1 was shown
-    frames[i].hidden = false;
-    current = i;
-    var frame = data.frames[i];
-    caption.textContent = frame.caption;
-    caption.dataset.phase = frame.phase;
-    slider.value = String(i);
-    counter.textContent = data.text.frame + " " + (i + 1) + " / " + n;
-    phases.forEach(function (li) { li.classList.toggle("current", li.dataset.phase === frame.phase); });
-    rows.forEach(function (row) {
-      var step = parseInt(row.dataset.step, 10);
-      // Row k holds the parameters after step k: known once step k's update is done.
-      var done = step < frame.step || (step === frame.step && frame.done);
-      row.classList.toggle("current", step === frame.step);
-      row.classList.toggle("future", !done && step >= 0);
-    });
-    fillNodes(frame, i);
-    follow(frames[i], frame.node);
-    document.getElementById("first").disabled = document.getElementById("prev").disabled = i === 0;
-    document.getElementById("last").disabled = document.getElementById("next").disabled = i === n - 1;
-    setHash(i);
+  // --- quiz: the number a frame computes stays hidden until the learner answers ----
+  function asking(i) {
+    return quiz && data.frames[i].q && !answered[i];
   }
-
-  // A graph too wide for its box scrolls sideways: keep the frame's node in view
-  // (horizontal only, so the page itself never jumps).
-  var graphBox = document.getElementById("graph");
-  function follow(frameDiv, nodeId) {
-    if (!nodeId || graphBox.scrollWidth <= graphBox.clientWidth) return;
-    var target = null;
-    frameDiv.querySelectorAll("g.node > title").forEach(function (title) {
-      if (title.textContent === nodeId) target = title.parentNode;
+  function hideAnswer(i) {
+    var q = data.frames[i].q, frame = data.frames[i];
+    frames[i].querySelectorAll("g.node").forEach(function (g) {
+      var title = g.querySelector("title");
+      if (!title || title.textContent !== frame.node) return;
+      g.querySelectorAll("text").forEach(function (t) {
+        var whole = t.dataset.answer || t.textContent;
+        if (q.cells.indexOf(whole) < 0) return;
+        t.dataset.answer = whole;
+        t.textContent = whole.split(q.answer).join("?");
+      });
     });
-    if (!target) return;
-    var box = graphBox.getBoundingClientRect();
-    var r = target.getBoundingClientRect();
-    if (r.left >= box.left && r.right <= box.right) return;
-    graphBox.scrollLeft += (r.left + r.right) / 2 - (box.left + box.right) / 2;
   }
+  function restoreAnswer(i) {
+    frames[i].querySelectorAll("text[data-answer]").forEach(function (t) {
+      t.textContent = t.dataset.answer;
+    });
+  }
+  function parseGuess(text) {
+    var clean = text.trim().replace(/\u2212/g, "-").replace(/,/g, ".").replace(/\s+/g, "");
+    if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(clean)) return null;
+    return { value: parseFloat(clean), text: clean };
+  }
+  function isRight(guess, answer) {
+    if (Math.abs(guess.value - answer) <= 1e-3 * Math.abs(answer) + 1e-12) return true;
+    // the article's rounding: 0.518 for 0.51796, −1.8 for −1.796 (two digits at least)
+    var digits = guess.text.replace(/^[-+]?0*\.?0*/, "").replace(/\./, "").replace(/e.*$/i, "");
+    var decimals = (guess.text.split(".")[1] || "").replace(/e.*$/i, "").length;
+    if (digits.length < 2) return false;
+    return Math.abs(Number(answer.toFixed(decimals)) - guess.value) < 1e-12;
+  }
+  function showScore() {
+    $("score").textContent = quiz ? fill(T.quiz_score, score) : "";
+  }
+  function answer(i, shown) {
+    var q = data.frames[i].q;
+    if (!(i in outcome)) {
+      score.asked += 1;
+      outcome[i] = shown ? "shown" : "right";
+      if (!shown) score.right += 1;
+    }
+    answered[i] = true;
+    feedback.className = shown ? "" : "right";
+    feedback.textContent = fill(shown ? T.quiz_shown : T.quiz_right, { answer: q.answer });
+    answerField.value = "";
+    answerField.blur();
+    restoreAnswer(i);
+    render(i);
+    showScore();
+  }
+  $("quiz-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (!asking(current)) return;
+    var guess = parseGuess(answerField.value);
+    if (!guess) { feedback.className = "wrong"; feedback.textContent = T.quiz_bad_number; return; }
+    if (isRight(guess, data.frames[current].q.value)) { answer(current, false); return; }
+    feedback.className = "wrong";
+    feedback.textContent = T.quiz_wrong;
+  });
+  $("quiz-show").addEventListener("click", function () { if (asking(current)) answer(current, true); });
+  quizBox.addEventListener("change", function () {
+    quiz = quizBox.checked;
+    document.body.classList.toggle("quiz", quiz);
+    frames.forEach(function (f, i) { restoreAnswer(i); });
+    showScore();
+    render(current);
+  });
 
-  // The node table of the current pair, filled in as far as the current frame.
-  function fillNodes(frame, i) {
-    var rows = data.nodes[frame.step];
-    document.getElementById("node-table").hidden = !rows;
-    if (!rows) return;
+  // --- what is known at frame i ----------------------------------------------------
+  function known(fact, i) { return fact && fact[0] <= i; }
+
+  function fillNodes(frame, i, hidden) {
+    var facts = data.facts[frame.step] || [];
+    $("node-table").hidden = !facts.length;
     if (nodeStep !== frame.step) {
       nodeBody.textContent = "";
-      rows.forEach(function (row) {
+      facts.forEach(function (fact) {
         var tr = document.createElement("tr");
-        tr.dataset.node = row.id;
-        ["name", "data", "grad"].forEach(function () { tr.appendChild(document.createElement("td")); });
-        tr.cells[0].textContent = row.name;
+        tr.dataset.node = fact.id;
+        for (var c = 0; c < 3; c++) tr.appendChild(document.createElement("td"));
+        tr.cells[0].textContent = fact.name;
+        tr.title = fact.full;
         nodeBody.appendChild(tr);
       });
       nodeStep = frame.step;
     }
-    rows.forEach(function (row, k) {
+    facts.forEach(function (fact, k) {
       var tr = nodeBody.rows[k];
-      tr.cells[1].textContent = row.df !== null && row.df <= i ? row.data : "";
-      tr.cells[2].textContent = row.gf !== null && row.gf <= i ? row.grad : "";
-      tr.classList.toggle("current", row.id === frame.node);
+      var value = known(fact.value, i) ? fact.value[1] : "";
+      if (known(fact.new, i)) value = fact.new[1];
+      var grad = known(fact.grad, i) ? fact.grad[1] : "";
+      if (hidden && fact.id === frame.node) {
+        if (frame.phase === "update") value = "?"; else grad = "?";
+      }
+      tr.cells[1].textContent = value;
+      tr.cells[2].textContent = grad;
+      tr.classList.toggle("current", fact.id === frame.node);
+      tr.classList.toggle("selected", fact.name === selected);
     });
   }
+
+  function factNamed(step, name) {
+    var facts = data.facts[step] || [];
+    for (var k = 0; k < facts.length; k++) if (facts[k].name === name) return facts[k];
+    return null;
+  }
+
+  function para(parent, text, cls) {
+    var p = document.createElement("p");
+    if (cls) p.className = cls;
+    p.textContent = text;
+    parent.appendChild(p);
+    return p;
+  }
+
+  function inspect(frame, i, hidden) {
+    inspector.textContent = "";
+    var fact = selected === null ? null : factNamed(frame.step, selected);
+    if (!fact) { para(inspector, T.inspector, "hint"); return; }
+    var head = para(inspector, "");
+    var strong = document.createElement("strong");
+    strong.textContent = fact.name;
+    head.appendChild(strong);
+    head.appendChild(document.createTextNode(" · " + T["role_" + fact.role]));
+    if (fact.full !== fact.name) para(inspector, fact.full, "full");
+    var isCurrent = fact.id === frame.node;
+    var value = known(fact.value, i) ? fact.value[1] : T.not_yet;
+    if (known(fact.new, i)) value = (hidden && isCurrent) ? fact.value[1] + " → ?" : fact.value[1] + " → " + fact.new[1];
+    var grad = known(fact.grad, i) ? ((hidden && isCurrent && frame.phase === "backward") ? "?" : fact.grad[1]) : T.not_yet;
+    para(inspector, T.value + ": " + value + " · " + T.gradient + ": " + grad);
+    fact.lines.forEach(function (line) {
+      if (line[0] > i) return;
+      var p = para(inspector, "");
+      var kind = document.createElement("span");
+      kind.className = "kind " + line[1];
+      kind.textContent = T["inspector_" + line[1]] + ":";
+      p.appendChild(kind);
+      var text = line[2];
+      if (hidden && line[0] === i) text = frame.q.question;
+      p.appendChild(document.createTextNode(text));
+    });
+  }
+
+  function fillSteps(frame, i, hidden) {
+    stepRows.forEach(function (row) {
+      var step = parseInt(row.dataset.step, 10);
+      row.classList.toggle("current", step === frame.step);
+      Array.prototype.forEach.call(row.cells, function (cell) {
+        if (!cell.dataset.at) return;
+        if (!("value" in cell.dataset)) cell.dataset.value = cell.textContent;
+        var at = parseInt(cell.dataset.at, 10);
+        cell.textContent = at > i ? "" : (hidden && at === i ? "?" : cell.dataset.value);
+      });
+    });
+  }
+
+  function moveChart(frame, i) {
+    if (!chart) return;
+    var x0 = parseFloat(chart.dataset.x0), dx = parseFloat(chart.dataset.dx);
+    var x = x0 + dx * (frame.step + (frame.phase === "update" ? 1 : 0));
+    var past = i === n - 1 ? x0 + dx * data.chart.steps : x;
+    var line = $("trajectory-now");
+    line.setAttribute("x1", x);
+    line.setAttribute("x2", x);
+    $("trajectory-past-rect").setAttribute("width", past);
+  }
+
+  // --- zoom and pan ------------------------------------------------------------------
+  var MIN_FIT = 0.9, MAX_FIT = 1.6;  // 10 pt text stays at 12 px or more when fitted
+  function fitScale(svg) {
+    var w = parseFloat(svg.dataset.width) * 4 / 3, h = parseFloat(svg.dataset.height) * 4 / 3;
+    var boxW = graphBox.clientWidth - 12, boxH = graphBox.clientHeight - 12;
+    var s = Math.min(boxW / w, boxH / h);
+    return Math.max(MIN_FIT, Math.min(MAX_FIT, s));
+  }
+  function applyZoom(i) {
+    var svg = frames[i].querySelector("svg");
+    if (!svg || !svg.dataset.width) return;
+    var s = zoom === null ? fitScale(svg) : zoom;
+    svg.style.width = (parseFloat(svg.dataset.width) * 4 / 3 * s) + "px";
+    svg.style.height = (parseFloat(svg.dataset.height) * 4 / 3 * s) + "px";
+  }
+  function currentScale() {
+    var svg = frames[current].querySelector("svg");
+    return zoom === null ? fitScale(svg) : zoom;
+  }
+  function setZoom(z) {
+    zoom = z === null ? null : Math.max(0.25, Math.min(4, z));
+    applyZoom(current);
+    follow(frames[current], data.frames[current].node);
+  }
+  function follow(frameDiv, nodeId) {
+    if (!nodeId) return;
+    var target = null;
+    frameDiv.querySelectorAll("g.node > title").forEach(function (t) {
+      if (t.textContent === nodeId) target = t.parentNode;
+    });
+    if (!target) return;
+    var box = graphBox.getBoundingClientRect(), r = target.getBoundingClientRect();
+    if (r.left < box.left || r.right > box.right) {
+      graphBox.scrollLeft += (r.left + r.right) / 2 - (box.left + box.right) / 2;
+    }
+    if (r.top < box.top || r.bottom > box.bottom) {
+      graphBox.scrollTop += (r.top + r.bottom) / 2 - (box.top + box.bottom) / 2;
+    }
+  }
+  var drag = null;
+  graphBox.addEventListener("pointerdown", function (event) {
+    if (event.button !== 0 || (event.target.closest && event.target.closest("g.node"))) return;
+    drag = { x: event.clientX, y: event.clientY, left: graphBox.scrollLeft, top: graphBox.scrollTop };
+    graphBox.classList.add("dragging");
+  });
+  window.addEventListener("pointermove", function (event) {
+    if (!drag) return;
+    graphBox.scrollLeft = drag.left - (event.clientX - drag.x);
+    graphBox.scrollTop = drag.top - (event.clientY - drag.y);
+  });
+  window.addEventListener("pointerup", function () { drag = null; graphBox.classList.remove("dragging"); });
+  graphBox.addEventListener("wheel", function (event) {
+    if (!event.ctrlKey) return;
+    event.preventDefault();
+    setZoom(currentScale() * (event.deltaY < 0 ? 1.15 : 1 / 1.15));
+  }, { passive: false });
+
+  // --- one frame ---------------------------------------------------------------------
+  function render(i) {
+    var frame = data.frames[i];
+    var hidden = asking(i);
+    document.body.classList.toggle("question", !!hidden);
+    if (hidden) hideAnswer(i);
+    caption.textContent = hidden ? frame.q.question : frame.caption;
+    caption.dataset.phase = frame.phase;
+    fillNodes(frame, i, hidden);
+    inspect(frame, i, hidden);
+    fillSteps(frame, i, hidden);
+    frames[i].querySelectorAll("g.node").forEach(function (g) {
+      var fact = factNamed(frame.step, selected);
+      var title = g.querySelector("title");
+      g.classList.toggle("selected", !!fact && !!title && title.textContent === fact.id);
+    });
+  }
+
+  function show(i) {
+    i = clamp(i);
+    if (i !== current) {
+      if (current >= 0) frames[current].hidden = true;
+      else frames.forEach(function (f) { f.hidden = true; });  // first call: frame 1 was shown
+      frames[i].hidden = false;
+      current = i;
+      feedback.textContent = "";
+      feedback.className = "";
+      answerField.value = "";
+    }
+    var frame = data.frames[i];
+    slider.value = String(i);
+    counter.textContent = fill(T.frame_counter, { i: i + 1, n: n });
+    phaseButtons.forEach(function (b) { b.classList.toggle("current", b.dataset.phase === frame.phase); });
+    render(i);
+    moveChart(frame, i);
+    applyZoom(i);
+    follow(frames[i], frame.node);
+    $("first").disabled = $("prev").disabled = i === 0;
+    $("last").disabled = $("next").disabled = i === n - 1;
+    setHash();
+  }
+
+  function go(i) { stop(); show(i); }
 
   function stop() {
     if (timer !== null) { clearInterval(timer); timer = null; }
-    playButton.textContent = "▶ " + data.text.play;
+    playButton.textContent = "▶ " + T.play;
   }
-
   function play() {
     if (timer !== null) { stop(); return; }
     if (current === n - 1) show(0);
-    playButton.textContent = "⏸ " + data.text.pause;
+    playButton.textContent = "⏸ " + T.pause;
     timer = setInterval(function () {
-      if (current >= n - 1) { stop(); return; }
+      if (current >= n - 1 || asking(current)) { stop(); return; }  // a question waits
       show(current + 1);
-    }, 1400);
+    }, parseInt($("speed").value, 10));
+  }
+  $("speed").addEventListener("change", function () { if (timer !== null) { stop(); play(); } });
+
+  function select(name) {
+    selected = name;
+    render(current);
+    setHash();
   }
 
-  function inspect(nodeId) {
-    var info = (data.inspect[data.frames[current].step] || {})[nodeId];
-    inspector.textContent = "";
-    if (!info) return;
-    var title = document.createElement("p");
-    var strong = document.createElement("strong");
-    strong.textContent = info.name;
-    title.appendChild(strong);
-    inspector.appendChild(title);
-    [["forward", info.forward], ["backward", info.backward]].forEach(function (pair) {
-      if (!pair[1]) return;
-      var p = document.createElement("p");
-      p.textContent = pair[1];
-      inspector.appendChild(p);
-    });
+  function togglePresenter(on) {
+    document.body.classList.toggle("presenter", on);
+    applyZoom(current);
+    follow(frames[current], data.frames[current].node);
   }
 
-  document.getElementById("first").addEventListener("click", function () { stop(); show(0); });
-  document.getElementById("prev").addEventListener("click", function () { stop(); show(current - 1); });
-  document.getElementById("next").addEventListener("click", function () { stop(); show(current + 1); });
-  document.getElementById("last").addEventListener("click", function () { stop(); show(n - 1); });
-  playButton.addEventListener("click", play);
-  slider.addEventListener("input", function () { stop(); show(parseInt(slider.value, 10)); });
-  window.addEventListener("hashchange", function () { show(fromHash()); });
-  document.addEventListener("keydown", function (event) {
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
-    var onSlider = event.target === slider;
-    if (event.key === "ArrowRight" && !onSlider) { stop(); show(current + 1); }
-    else if (event.key === "ArrowLeft" && !onSlider) { stop(); show(current - 1); }
-    else if (event.key === "Home") { stop(); show(0); }
-    else if (event.key === "End") { stop(); show(n - 1); }
-    else if (event.key === " " && event.target.tagName !== "BUTTON") { play(); }
-    else return;
-    event.preventDefault();
+  // --- wiring ------------------------------------------------------------------------
+  $("first").addEventListener("click", function () { go(0); });
+  $("prev").addEventListener("click", function () { go(current - 1); });
+  $("next").addEventListener("click", function () { go(current + 1); });
+  $("last").addEventListener("click", function () { go(n - 1); });
+  $("prev-phase").addEventListener("click", function () { go(startBefore(segmentStarts, current)); });
+  $("next-phase").addEventListener("click", function () { go(startAfter(segmentStarts, current)); });
+  $("prev-pair").addEventListener("click", function () { go(startBefore(pairStarts, current)); });
+  $("next-pair").addEventListener("click", function () { go(startAfter(pairStarts, current)); });
+  $("zoom-in").addEventListener("click", function () { setZoom(currentScale() * 1.25); });
+  $("zoom-out").addEventListener("click", function () { setZoom(currentScale() / 1.25); });
+  $("zoom-fit").addEventListener("click", function () { setZoom(null); });
+  $("presenter").addEventListener("click", function () {
+    togglePresenter(!document.body.classList.contains("presenter"));
   });
-  document.getElementById("graph").addEventListener("click", function (event) {
+  phaseButtons.forEach(function (b) {
+    b.addEventListener("click", function () {  // that phase of the current pair
+      var step = data.frames[current].step;
+      for (var k = 0; k < segments.length; k++) {
+        if (segments[k].step === step && segments[k].phase === b.dataset.phase) { go(segments[k].start); return; }
+      }
+    });
+  });
+  playButton.addEventListener("click", play);
+  slider.addEventListener("input", function () { go(parseInt(slider.value, 10)); });
+  window.addEventListener("hashchange", function () { show(fromHash()); });
+  window.addEventListener("resize", function () { applyZoom(current); });
+  graphBox.addEventListener("click", function (event) {
     var node = event.target.closest ? event.target.closest("g.node") : null;
     var title = node ? node.querySelector("title") : null;
-    if (title) inspect(title.textContent);
+    if (!title) return;
+    var facts = data.facts[data.frames[current].step] || [];
+    for (var k = 0; k < facts.length; k++) {
+      if (facts[k].id === title.textContent) { select(facts[k].name); return; }
+    }
   });
+  nodeBody.addEventListener("click", function (event) {
+    var tr = event.target.closest ? event.target.closest("tr") : null;
+    if (tr) select(tr.cells[0].textContent);
+  });
+  function typing(target) {
+    return target && (target.tagName === "INPUT" && target.type === "text" ||
+                      target.tagName === "SELECT" || target.tagName === "TEXTAREA");
+  }
+  // Space always plays or pauses: a focused button must not take it as a click.
+  document.addEventListener("keyup", function (event) {
+    if (event.key === " " && !typing(event.target)) event.preventDefault();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var key = event.key;
+    if (typing(event.target)) {
+      if (key === "Escape") event.target.blur();
+      return;
+    }
+    var onSlider = event.target === slider;
+    if (key === "ArrowRight" && !onSlider) go(current + 1);
+    else if (key === "ArrowLeft" && !onSlider) go(current - 1);
+    else if (key === "Home") go(0);
+    else if (key === "End") go(n - 1);
+    else if (key === "PageDown") go(startAfter(segmentStarts, current));
+    else if (key === "PageUp") go(startBefore(segmentStarts, current));
+    else if (key === "]") go(startAfter(pairStarts, current));
+    else if (key === "[") go(startBefore(pairStarts, current));
+    else if (key === " ") play();
+    else if (key === "+" || key === "=") setZoom(currentScale() * 1.25);
+    else if (key === "-" && !asking(current)) setZoom(currentScale() / 1.25);
+    else if (key === "0" && !asking(current)) setZoom(null);
+    else if (key === "f") togglePresenter(!document.body.classList.contains("presenter"));
+    else if (key === "Escape") togglePresenter(false);
+    else if (asking(current) && /^[0-9.\-\u2212]$/.test(key)) {
+      answerField.focus();  // typing a number starts the answer
+      return;
+    } else return;
+    event.preventDefault();
+  });
+
+  document.body.classList.toggle("quiz", quiz);
   slider.max = String(n - 1);
   stop();
+  showScore();
   show(fromHash());
 })();

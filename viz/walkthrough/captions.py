@@ -1,8 +1,12 @@
-"""Frame captions in English and Chinese: the same numbers, two languages."""
+"""Frame captions and page texts in English and Chinese: the same numbers, two languages.
+
+The Chinese follows the article's own words: 训练对 (training pair), 前向传播, 损失,
+反向传播, 链式法则, 学习率, 参数更新.
+"""
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "PHASES", "text"]
+__all__ = ["LANGS", "PHASES", "text", "texts"]
 
 LANGS = ("en", "zh")
 PHASES = ("forward", "loss", "backward", "update")
@@ -15,24 +19,44 @@ _TEXT: dict[str, dict[str, str]] = {
         "update": "update",
         "chain_rule": "chain rule",
         "learning_rate": "learning rate",
-        "start": "Pair {k} of {n}: {pair}. Forward pass: the inputs and the current "
-                 "parameters {params} are known; every other node is still to be computed.",
+        "start": "Pair {k} of {n} ({source}): {pair}. Forward pass: the inputs and the "
+                 "parameters {params} are known; the other nodes are computed next.",
+        "source_article": "from the article",
+        "source_generated": "generated",
+        "source_given": "yours",
         "compute": "{phase}: {equation}",
         "backward_start": "backward: start at the loss, ∂{L}/∂{L} = 1. Gradients now flow "
-                          "from the loss back to every node, in reverse topological order.",
-        "backward_one": "backward ({chain}): {equation}   (rule: {rule})",
-        "backward_sum": "backward ({chain}, summed over the {count} places that read "
-                        "{name}): {equation}   (rules: {rule})",
+                          "from {L} back to every node, layer by layer.",
+        "shortcut": " The article's shortcut: for {L} = ({y} − {t})²/2, "
+                    "∂{L}/∂{y} = {y} − {t} = {value}.",
+        "backward_one": "backward ({chain}): {equation} (rule: {rule})",
+        "backward_sum": "backward ({chain}, summed over the {count} nodes that read "
+                        "{name}): {equation} (rules: {rule})",
         "not_learned": " — {name} is data, not a parameter: its gradient is not used.",
         "update_one": "update ({lr_name} lr = {lr}): {equation}",
         "done": "After pair {k}: {params} (the loss on this pair was {L} = {loss}). "
                 "Gradients are reset to 0 before the next pair.",
+        "data": "data",
+        "grad": "grad",
         "step": "step",
+        "step_n": "step {k}",
+        "pair": "pair",
         "frame": "frame",
+        "frame_counter": "frame {i} / {n}",
         "play": "play",
         "pause": "pause",
         "prev": "prev",
         "next": "next",
+        "first": "first frame (Home)",
+        "last": "last frame (End)",
+        "prev_phase": "previous phase (PageUp)",
+        "next_phase": "next phase (PageDown)",
+        "prev_pair": "previous pair ([)",
+        "next_pair": "next pair (])",
+        "speed": "speed",
+        "zoom_in": "zoom in (+)",
+        "zoom_out": "zoom out (−)",
+        "zoom_fit": "fit (0)",
         "title": "stepgrad: backpropagation step by step",
         "table_caption": "parameters after each step",
         "nodes_caption": "nodes of this pair",
@@ -40,15 +64,43 @@ _TEXT: dict[str, dict[str, str]] = {
         "node": "node",
         "value": "value",
         "gradient": "gradient",
-        "inspector": "Click a node to see its forward value and its chain-rule line.",
+        "inspector": "Click a node in the graph (or a row of the node table) to see how "
+                     "its value and gradient are computed, as of this frame.",
         "inspector_forward": "forward",
         "inspector_backward": "backward",
+        "inspector_update": "update",
+        "not_yet": "not computed yet at this frame",
+        "role_param": "parameter (learned)",
+        "role_input": "input of this pair (data)",
+        "role_target": "target of this pair (data)",
+        "role_result": "computed node",
+        "role_loss": "the loss",
+        "leaf_param": "{name} = {value}: a parameter, updated after each pair",
+        "leaf_input": "{name} = {value}: this pair's input",
+        "leaf_target": "{name} = {value}: this pair's target",
         "legend_param": "parameter",
-        "legend_input": "input",
+        "legend_input": "data (x, t)",
         "legend_loss": "loss",
         "legend_now": "this frame",
         "legend_faded": "not computed yet",
-        "keys": "keys: ← → step · Home/End · space play/pause",
+        "legend_stale": "computed before the update",
+        "legend_grad": "gradient flowing back (× local derivative)",
+        "quiz_toggle": "quiz: predict each number, then reveal it",
+        "quiz_word": "quiz",
+        "chart_caption": "trajectory: w, b and L after each pair",
+        "chart_caption_user": "trajectory after each pair",
+        "quiz_prompt": "Your answer:",
+        "quiz_check": "check (Enter)",
+        "quiz_show": "show",
+        "quiz_right": "Right: {answer}.",
+        "quiz_wrong": "Not quite, think again (type a number and press Enter, or show).",
+        "quiz_shown": "The answer is {answer}.",
+        "quiz_score": "score {right} / {asked}",
+        "quiz_bad_number": "Type a number, e.g. −1.8 or 0.518.",
+        "presenter": "presenter mode (f)",
+        "phase_word": "phase",
+        "keys": "keys: ← → frame · PageUp/PageDown phase · [ ] pair · space play/pause · "
+                "+ − zoom",
     },
     "zh": {
         "forward": "前向传播",
@@ -57,39 +109,85 @@ _TEXT: dict[str, dict[str, str]] = {
         "update": "参数更新",
         "chain_rule": "链式法则",
         "learning_rate": "学习率",
-        "start": "第 {k}/{n} 组样本：{pair}。前向传播：输入和当前参数 {params} 已知，"
-                 "其余节点尚待计算。",
+        "start": "第 {k}/{n} 个训练对（{source}）：{pair}。前向传播：输入和参数 {params} "
+                 "已知，接下来计算其余节点。",
+        "source_article": "文章中的",
+        "source_generated": "生成的",
+        "source_given": "你给的",
         "compute": "{phase}：{equation}",
-        "backward_start": "反向传播：从损失开始，∂{L}/∂{L} = 1。梯度按拓扑逆序从损失流回每个节点。",
-        "backward_one": "反向传播（{chain}）：{equation}   （规则：{rule}）",
-        "backward_sum": "反向传播（{chain}，对读取 {name} 的 {count} 处求和）：{equation}   "
+        "backward_start": "反向传播：从损失开始，∂{L}/∂{L} = 1。梯度从 {L} 逐层流回每个节点。",
+        "shortcut": "文章里的捷径：对 {L} = ({y} − {t})²/2，∂{L}/∂{y} = {y} − {t} = {value}。",
+        "backward_one": "反向传播（{chain}）：{equation}（规则：{rule}）",
+        "backward_sum": "反向传播（{chain}，对读取 {name} 的 {count} 个节点求和）：{equation}"
                         "（规则：{rule}）",
         "not_learned": " —— {name} 是数据而非参数：它的梯度不会被使用。",
         "update_one": "参数更新（{lr_name} lr = {lr}）：{equation}",
-        "done": "第 {k} 组样本之后：{params}（这组样本的损失 {L} = {loss}）。"
-                "处理下一组之前梯度清零。",
+        "done": "第 {k} 个训练对之后：{params}（这个训练对的损失 {L} = {loss}）。"
+                "处理下一个训练对之前梯度清零。",
+        "data": "值",
+        "grad": "梯度",
         "step": "步",
+        "step_n": "第 {k} 步",
+        "pair": "训练对",
         "frame": "帧",
+        "frame_counter": "第 {i} / {n} 帧",
         "play": "播放",
         "pause": "暂停",
         "prev": "上一帧",
         "next": "下一帧",
+        "first": "第一帧（Home）",
+        "last": "最后一帧（End）",
+        "prev_phase": "上一阶段（PageUp）",
+        "next_phase": "下一阶段（PageDown）",
+        "prev_pair": "上一个训练对（[）",
+        "next_pair": "下一个训练对（]）",
+        "speed": "速度",
+        "zoom_in": "放大（+）",
+        "zoom_out": "缩小（−）",
+        "zoom_fit": "适应窗口（0）",
         "title": "stepgrad：逐步演示反向传播",
         "table_caption": "每步之后的参数",
-        "nodes_caption": "本组样本的节点",
+        "nodes_caption": "这个训练对的节点",
         "inspector_title": "节点详情",
         "node": "节点",
         "value": "值",
         "gradient": "梯度",
-        "inspector": "点击节点，查看它的前向值和链式法则的计算。",
+        "inspector": "点击图中的节点（或节点表中的一行），"
+                     "查看到这一帧为止它的值和梯度是怎样算出来的。",
         "inspector_forward": "前向传播",
         "inspector_backward": "反向传播",
+        "inspector_update": "参数更新",
+        "not_yet": "这一帧还没有算到",
+        "role_param": "参数（需要学习）",
+        "role_input": "这个训练对的输入（数据）",
+        "role_target": "这个训练对的目标值（数据）",
+        "role_result": "计算出的节点",
+        "role_loss": "损失",
+        "leaf_param": "{name} = {value}：参数，每个训练对之后更新",
+        "leaf_input": "{name} = {value}：这个训练对的输入",
+        "leaf_target": "{name} = {value}：这个训练对的目标值",
         "legend_param": "参数",
-        "legend_input": "输入",
+        "legend_input": "数据（x、t）",
         "legend_loss": "损失",
         "legend_now": "当前帧",
         "legend_faded": "尚未计算",
-        "keys": "按键：← → 单步 · Home/End · 空格 播放/暂停",
+        "legend_stale": "更新之前算出的值",
+        "legend_grad": "流回的梯度（× 局部导数）",
+        "quiz_toggle": "测验：先算一算，再揭晓",
+        "quiz_word": "测验",
+        "chart_caption": "变化轨迹：每个训练对之后的 w、b 和 L",
+        "chart_caption_user": "每个训练对之后的变化轨迹",
+        "quiz_prompt": "先算一算：",
+        "quiz_check": "检查（Enter）",
+        "quiz_show": "显示答案",
+        "quiz_right": "正确：{answer}。",
+        "quiz_wrong": "再想想（输入一个数并按 Enter，或显示答案）。",
+        "quiz_shown": "答案是 {answer}。",
+        "quiz_score": "得分 {right} / {asked}",
+        "quiz_bad_number": "请输入一个数，例如 −1.8 或 0.518。",
+        "presenter": "演示模式（f）",
+        "phase_word": "阶段",
+        "keys": "按键：← → 单帧 · PageUp/PageDown 阶段 · [ ] 训练对 · 空格 播放/暂停 · + − 缩放",
     },
 }
 
@@ -97,3 +195,8 @@ _TEXT: dict[str, dict[str, str]] = {
 def text(lang: str, key: str, **values: object) -> str:
     """The ``key`` sentence in ``lang`` with ``values`` filled in."""
     return _TEXT[lang][key].format(**values)
+
+
+def texts(lang: str, keys: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """{key: sentence} for several keys, as the page script reads them."""
+    return {key: _TEXT[lang][key] for key in keys}

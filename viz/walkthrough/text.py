@@ -1,4 +1,4 @@
-"""The plain-text transcript: every frame's caption, numbered, grouped by training pair."""
+"""The plain-text transcript: what the page says, numbered frame by frame, in a terminal."""
 
 from __future__ import annotations
 
@@ -8,21 +8,29 @@ from .model import Frame, StepRecord
 
 __all__ = ["transcript"]
 
+MAX_COLUMNS = 6  # parameters shown in the table at the end
 
-def transcript(frames: list[Frame], records: list[StepRecord], lang: str,
-               precision: int) -> str:
-    """One line per frame (``[12] backward: …``), then a table of the parameters per step."""
-    lines: list[str] = []
+
+def _one_line(text: str) -> str:
+    """A caption on one line, whatever the labels hold: one frame, one line."""
+    return " ".join(text.split())
+
+
+def transcript(frames: list[Frame], records: list[StepRecord], lang: str, precision: int,
+               about: tuple[str, ...] = ()) -> str:
+    """The header, one line per frame (``[12] backward: …``), then a table of the
+    parameters after each step."""
+    lines: list[str] = [_one_line(line) for line in about]
     step = None
     for frame in frames:
         if frame.step != step:
             step = frame.step
             if lines:
                 lines.append("")
-            lines.append(f"== {captions.text(lang, 'step')} {step + 1} ==")
-        lines.append(f"[{frame.index + 1}] {frame.caption}")
+            lines.append(f"== {captions.text(lang, 'step_n', k=step + 1)} ==")
+        lines.append(f"[{frame.index + 1}] {_one_line(frame.caption)}")
     if records:
-        names = list(records[0].after)[:6]
+        names = list(records[0].after)[:MAX_COLUMNS]
         lines += ["", captions.text(lang, "table_caption") + ":"]
         rows = [[captions.text(lang, "step"), "L", *names]]
         for r in records:
