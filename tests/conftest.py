@@ -13,3 +13,74 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# --- a real headless Chromium for the pages (Playwright with the system browser) ----------
+
+import pathlib  # noqa: E402
+
+import pytest  # noqa: E402
+
+CHROMIUM = os.environ.get("STEPGRAD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+SCREENSHOTS = pathlib.Path(__file__).resolve().parent.parent / "out" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session (set STEPGRAD_CHROMIUM for another binary)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not pathlib.Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: install it or set STEPGRAD_CHROMIUM")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def open_page(browser):
+    """Open a page from file:// with every request recorded and outside ones blocked;
+    fails the test on a script error, a dialog or a request that left the page."""
+    from playwright.sync_api import expect
+
+    pages, requests, dialogs = [], [], []
+
+    def opener(path: pathlib.Path, fragment: str = "", width: int = 1280, height: int = 800,
+               ready: str = "#counter"):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+        def route(r):
+            requests.append(r.request.url)
+            if r.request.url.startswith(("file:", "data:")):
+                r.continue_()
+            else:
+                r.abort()
+
+        page.route("**/*", route)
+        page.on("request", lambda req: requests.append(req.url))
+        page.goto(path.as_uri() + fragment)
+        if ready:  # expect() polls from Python: the page's CSP forbids wait_for_function
+            expect(page.locator(ready)).not_to_have_text("")
+        page.errors = errors
+        pages.append(page)
+        return page
+
+    yield opener
+    for page in pages:
+        assert page.errors == [], page.errors
+        page.close()
+    outside = [u for u in requests if not u.startswith(("file:", "data:"))]
+    assert outside == [], f"requests left the page: {outside}"
+    assert dialogs == []
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> pathlib.Path:
+    """Where browser tests keep screenshots for a reviewer to look at (not goldens)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS

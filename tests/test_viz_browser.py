@@ -1,80 +1,52 @@
-"""The walkthrough page driven in a real headless Chromium (Playwright, system browser).
+"""The walkthrough page driven in a real headless Chromium (Playwright, system browser),
+as a learner uses it: at 1024×768 and 1440×900, in English and Chinese.
 
-Every request the page makes is recorded; only file:// and data: may appear.
-Set STEPGRAD_CHROMIUM to use another Chromium binary.
+Every request the page makes is recorded; only file:// and data: may appear (see the
+``open_page`` fixture). Screenshots of the main frames go to out/screenshots/ for a
+person to look at.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
+import nn
 import viz
 from autograd import Value
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
 
-CHROMIUM = os.environ.get("STEPGRAD_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install it or set STEPGRAD_CHROMIUM")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
+SIZES = {"1024": (1024, 768), "1440": (1440, 900)}
 
 
 @pytest.fixture(scope="module")
 def article(tmp_path_factory):
-    wt = viz.walkthrough(steps=2)
-    path = wt.write_html(tmp_path_factory.mktemp("page") / "walkthrough.html")
-    return wt, path
+    wt = viz.walkthrough()  # what `./run demo` shows: six pairs
+    return wt, wt.write_html(tmp_path_factory.mktemp("page") / "walkthrough.html")
 
 
-@pytest.fixture()
-def open_page(browser):
-    """Open a page from file:// with every request recorded and outside ones blocked."""
-    pages, requests, dialogs = [], [], []
-
-    def opener(path: Path, fragment: str = "", width: int = 1280):
-        page = browser.new_page(viewport={"width": width, "height": 800})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-
-        def route(r):
-            requests.append(r.request.url)
-            if r.request.url.startswith(("file:", "data:")):
-                r.continue_()
-            else:
-                r.abort()
-
-        page.route("**/*", route)
-        page.on("request", lambda req: requests.append(req.url))
-        page.goto(path.as_uri() + fragment)
-        # expect() polls from Python: the page's CSP forbids wait_for_function's eval
-        playwright_api.expect(page.locator("#counter")).not_to_have_text("")
-        page.errors = errors
-        pages.append(page)
-        return page
-
-    yield opener
-    for page in pages:
-        assert page.errors == [], page.errors
-        page.close()
-    outside = [u for u in requests if not u.startswith(("file:", "data:"))]
-    assert outside == [], f"requests left the page: {outside}"
-    assert dialogs == []
+@pytest.fixture(scope="module")
+def chinese(tmp_path_factory):
+    wt = viz.walkthrough(lang="zh")
+    return wt, wt.write_html(tmp_path_factory.mktemp("zh") / "walkthrough-zh.html")
 
 
-def visible_index(page) -> int:
+@pytest.fixture(scope="module")
+def mlp(tmp_path_factory):
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=1)
+    wt = viz.walkthrough(model, pairs=[([0.5, -1.0], 1.0), ([1.0, 0.5], -1.0)], loss=nn.mse,
+                         lr=0.05)
+    return wt, wt.write_html(tmp_path_factory.mktemp("mlp") / "mlp.html")
+
+
+def index_of(wt, step, phase, name) -> int:
+    (frame,) = [f for f in wt.frames if f.step == step and f.phase == phase
+                and f.node is not None and f.graph.names[f.node] == name]
+    return frame.index
+
+
+def visible_index(page) -> list[int]:
     return page.evaluate(
         "Array.from(document.querySelectorAll('#graph .frame'))"
         ".filter(f => !f.hidden).map(f => Number(f.dataset.index))")
@@ -84,54 +56,179 @@ def caption(page) -> str:
     return page.text_content("#caption")
 
 
-def test_buttons_keys_and_slider_change_frame_and_caption(article, open_page):
+def inspector(page) -> str:
+    return page.text_content("#inspector-body")
+
+
+def go(page, index: int, node: str | None = None) -> None:
+    fragment = f"#step={index + 1}" + (f"&node={node}" if node else "")
+    page.evaluate(f"location.hash = {fragment!r}")
+    expect(page.locator("#counter")).to_contain_text(f" {index + 1} /")
+
+
+# --- 2. readable at 1024×768 and on a projector -----------------------------------------
+
+TEXT_SIZES = """() => {
+  const frame = Array.from(document.querySelectorAll('#graph .frame')).find(f => !f.hidden);
+  return Array.from(frame.querySelectorAll('text')).filter(t => t.textContent.trim())
+    .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+}"""
+
+OVERLAPS = """() => {
+  const frame = Array.from(document.querySelectorAll('#graph .frame')).find(f => !f.hidden);
+  const boxes = Array.from(frame.querySelectorAll('g.node')).map(n => n.getBoundingClientRect());
+  const found = [];
+  for (const edge of frame.querySelectorAll('g.edge')) {
+    for (const label of edge.querySelectorAll('text')) {
+      if (!label.textContent.trim()) continue;
+      const r = label.getBoundingClientRect();
+      const inside = (x, y) => x > r.left + 1 && x < r.right - 1 && y > r.top + 1 && y < r.bottom - 1;
+      for (const b of boxes) {
+        if (b.left < r.right && r.left < b.right && b.top < r.bottom && r.top < b.bottom)
+          found.push(label.textContent + ' on a node');
+      }
+      for (const path of frame.querySelectorAll('g.edge path')) {
+        const m = path.getScreenCTM(), n = path.getTotalLength();
+        for (let k = 0; k <= 60; k++) {
+          const p = path.getPointAtLength(n * k / 60);
+          if (inside(m.a * p.x + m.c * p.y + m.e, m.b * p.x + m.d * p.y + m.f)) {
+            found.push(label.textContent + ' on an edge'); break;
+          }
+        }
+      }
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_graph_text_is_at_least_12px_with_no_horizontal_scroll(article, open_page, size,
+                                                                     screenshots):
     wt, path = article
-    page = open_page(path)
-    assert visible_index(page) == [0] and caption(page) == wt.frames[0].caption
-    page.click("#next")
-    assert visible_index(page) == [1] and caption(page) == wt.frames[1].caption
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")
-    assert visible_index(page) == [3] and caption(page) == wt.frames[3].caption
-    page.keyboard.press("ArrowLeft")
-    assert visible_index(page) == [2] and caption(page) == wt.frames[2].caption
-    page.fill("#slider", "20")
-    assert visible_index(page) == [20] and caption(page) == wt.frames[20].caption
-    assert page.evaluate("location.hash") == "#step=21"
-    page.click("#prev")
-    assert caption(page) == wt.frames[19].caption
-    assert page.text_content("#phases li.current") == wt.frames[19].phase
+    width, height = SIZES[size]
+    page = open_page(path, width=width, height=height)
+    for step in range(len(wt.records)):  # every pair: their numbers differ in width
+        for phase in ("forward", "backward", "update"):
+            index = max(f.index for f in wt.frames if f.step == step and f.phase == phase)
+            go(page, index)
+            sizes = page.evaluate(TEXT_SIZES)
+            assert sizes and min(sizes) >= 12, (index, min(sizes))
+            assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+            assert page.locator("#graph").evaluate("g => g.scrollWidth <= g.clientWidth + 1"), index
+    for name, index in (("forward", 19), ("backward_w", index_of(wt, 1, "backward", "w")),
+                        ("update_w", index_of(wt, 1, "update", "w"))):
+        go(page, index, "w")
+        page.screenshot(path=str(screenshots / f"walkthrough-en-{size}-{name}.png"))
 
 
-def test_end_shows_the_article_result_and_home_goes_back(article, open_page):
+def test_edge_labels_sit_on_neither_edges_nor_nodes(article, open_page):
     wt, path = article
-    page = open_page(path)
-    page.keyboard.press("End")
-    last = len(wt.frames) - 1
-    assert visible_index(page) == [last]
-    assert "w = 0.51796, b = 0.62196" in caption(page)
-    svg_text = page.text_content(f'#graph .frame[data-index="{last}"] svg')
-    assert "data 0.51796" in svg_text and "data 0.62196" in svg_text
-    row = page.locator('#steps tr[data-step="1"]')
-    assert row.get_attribute("class") == "current"
-    assert row.locator("td").all_text_contents() == ["2", "1.61281", "0.51796", "0.62196"]
-    page.keyboard.press("Home")
-    assert visible_index(page) == [0]
+    page = open_page(path, width=1024, height=768)
+    for step in range(3):
+        go(page, max(f.index for f in wt.frames if f.step == step))  # every label drawn
+        assert page.evaluate(OVERLAPS) == []
 
 
-def test_fragment_opens_that_step(article, open_page):
+def test_mlp_graph_zooms_pans_and_keeps_the_current_node_in_view(mlp, open_page, screenshots):
+    wt, path = mlp
+    page = open_page(path, width=1024, height=768)
+    width = lambda: page.evaluate(  # noqa: E731
+        "parseFloat(Array.from(document.querySelectorAll('#graph .frame'))"
+        ".find(f => !f.hidden).querySelector('svg').style.width)")
+    fitted = width()
+    page.keyboard.press("+")
+    assert width() == pytest.approx(fitted * 1.25, rel=1e-3)
+    page.click("#zoom-in")
+    zoomed = width()
+    assert zoomed == pytest.approx(fitted * 1.25 ** 2, rel=1e-3)
+    page.keyboard.press("ArrowRight")  # zoom survives stepping
+    assert width() == pytest.approx(zoomed, rel=1e-3)
+    page.keyboard.press("-")
+    assert width() == pytest.approx(zoomed / 1.25, rel=1e-3)
+    page.locator("#graph").hover()
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -100)
+    page.keyboard.up("Control")
+    assert width() > zoomed / 1.25
+    page.keyboard.press("0")
+    assert width() == pytest.approx(fitted, rel=1e-3)
+    for index in (len(wt.frames) // 3, 2 * len(wt.frames) // 3, len(wt.frames) // 2):
+        frame = wt.frames[index]
+        if frame.node is None:
+            continue
+        go(page, index)
+        node = page.locator(f'#graph .frame[data-index="{index}"] '
+                            f'g.node:has(> title:text-is("{frame.node_id}"))')
+        inside = node.evaluate("""(n) => { const b = document.getElementById('graph')
+            .getBoundingClientRect(), r = n.getBoundingClientRect();
+            return r.left >= b.left - 1 && r.right <= b.right + 1 && r.top >= b.top - 1
+                && r.bottom <= b.bottom + 1; }""")
+        assert inside, (index, frame.node_id, frame.caption)
+    page.screenshot(path=str(screenshots / "walkthrough-mlp-1024.png"))
+
+
+# --- 3. an inspector that follows the frame ---------------------------------------------
+
+def test_inspector_shows_nothing_from_the_future(article, open_page):
     wt, path = article
-    page = open_page(path, "#step=17")
-    assert visible_index(page) == [16] and caption(page) == wt.frames[16].caption
-    page.evaluate("location.hash = '#step=5'")
-    playwright_api.expect(page.locator("#counter")).to_contain_text(" 5 /")
-    assert caption(page) == wt.frames[4].caption
+    page = open_page(path, width=1024, height=768)
+    forward = index_of(wt, 1, "forward", "y")
+    go(page, forward, "w")
+    text = inspector(page)
+    assert "w · parameter" in text and "0.5" in text
+    assert "not computed yet" in text and "−1.796" not in text  # w's gradient comes later
+    go(page, index_of(wt, 1, "backward", "w"), "w")
+    text = inspector(page)
+    assert "gradient: −1.796" in text
+    assert "∂L/∂w = ∂L/∂(w × x) · ∂(w × x)/∂w = −1.796 × 1 = −1.796" in text
+    assert "0.51796" not in text  # the update is the next frame
+    go(page, index_of(wt, 1, "update", "w"), "w")
+    assert "0.5 → 0.51796" in inspector(page)
+    assert "w ← w − lr·∂L/∂w = 0.5 − 0.01 × (−1.796) = 0.51796" in inspector(page)
+
+
+def test_inspector_follows_the_pair_and_shows_results(article, open_page):
+    wt, path = article
+    page = open_page(path, width=1024, height=768)
+    go(page, index_of(wt, 0, "backward", "b"), "b")
+    assert "gradient: −0.4" in inspector(page)
+    page.keyboard.press("]")  # next pair: b's numbers of pair 2, nothing of pair 1
+    text = inspector(page)
+    assert "b · parameter" in text and "0.604" in text and "−0.4" not in text
+    go(page, index_of(wt, 1, "forward", "w × x"))
+    page.click(f'#graph .frame[data-index="{index_of(wt, 1, "forward", "w × x")}"] '
+               'g.node:has(> title:text-is("v2"))')
+    text = inspector(page)
+    assert "w × x · computed node" in text and "w × x = 0.5 × 1 = 0.5" in text
+    assert "#step=" in page.evaluate("location.hash") and "node=w%20%C3%97%20x" in \
+        page.evaluate("location.hash")
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("which", ["article", "mlp"])
+def test_inspector_is_in_view_without_scrolling(article, mlp, open_page, size, which):
+    wt, path = article if which == "article" else mlp
+    width, height = SIZES[size]
+    page = open_page(path, "#step=3", width=width, height=height)
+    box = page.locator("#inspector").bounding_box()
+    assert box["y"] + box["height"] <= height and box["x"] + box["width"] <= width
+    assert page.evaluate("document.documentElement.scrollHeight <= innerHeight + 1")
+
+
+def test_a_teachers_link_opens_the_frame_with_the_node_selected(article, open_page):
+    wt, path = article
+    index = index_of(wt, 1, "backward", "b")
+    page = open_page(path, f"#step={index + 1}&node=b", width=1024, height=768)
+    assert visible_index(page) == [index]
+    assert "b · parameter" in inspector(page) and "gradient: −1.796" in inspector(page)
+    page = open_page(path, "#step=5", width=1024, height=768)  # the old form still works
+    assert visible_index(page) == [4] and caption(page) == wt.frames[4].caption
 
 
 def test_node_table_fills_in_as_the_pass_goes(article, open_page):
     wt, path = article
-    page = open_page(path, "#step=12")  # backward has reached b, not yet w × x or w
-    assert wt.frames[11].node.label == "b"
+    page = open_page(path, f"#step={index_of(wt, 0, 'backward', 'b') + 1}")
 
     def row(name):
         cells = page.locator("#nodes tbody tr").filter(
@@ -145,92 +242,152 @@ def test_node_table_fills_in_as_the_pass_goes(article, open_page):
     assert row("y") == ["y", "", ""]
 
 
-def test_play_advances_and_pause_stops(article, open_page):
+# --- 4. the update frame agrees with itself -----------------------------------------------
+
+def test_update_frame_fills_its_table_cell_and_marks_old_values(article, open_page):
     wt, path = article
-    page = open_page(path)
+    index = index_of(wt, 1, "update", "w")
+    page = open_page(path, f"#step={index + 1}", width=1024, height=768)
+    assert caption(page) == ("update (learning rate lr = 0.01): w ← w − lr·∂L/∂w = "
+                             "0.5 − 0.01 × (−1.796) = 0.51796")
+    cells = page.locator('#steps tr[data-step="1"] td').all_text_contents()
+    assert cells == ["2", "1.61281", "0.51796", ""]  # b is updated on the next frame
+    w_box = page.locator(f'#graph .frame[data-index="{index}"] g.node:has(> title:text-is("v0"))')
+    assert w_box.locator("text").all_text_contents() == ["w", "data 0.51796", "grad −1.796"]
+    stale = page.evaluate(f"""Array.from(document.querySelectorAll(
+        '#graph .frame[data-index="{index}"] g.node text')).filter(t =>
+        t.getAttribute('fill') === '#94a3b8').map(t => t.textContent)""")
+    assert "data 0.5" in stale and "data 1.104" in stale  # w × x and y: before the update
+    page.keyboard.press("ArrowRight")
+    assert page.locator('#steps tr[data-step="1"] td').all_text_contents() == [
+        "2", "1.61281", "0.51796", "0.62196"]
+
+
+# --- 5. say what we are looking at ----------------------------------------------------------
+
+def test_header_states_the_model_the_goal_and_the_pairs(article, open_page):
+    wt, path = article
+    page = open_page(path, width=1024, height=768)
+    about = page.text_content("#about")
+    for text in ("y = w·x + b", "L = (y − t)²/2", "learning rate 0.01", "w = 0.5, b = 0.6",
+                 "w should approach 2 and b approach 1", "deepin", "(0, 1) and (1, 2.9)",
+                 "pairs 3–6 are generated"):
+        assert text in about, text
+    box = page.locator("#about").bounding_box()
+    assert box["y"] + box["height"] < 140  # the header stays a header
+
+
+# --- 6. navigation that stays under the mouse ---------------------------------------------
+
+BUTTON_BOXES = """() => Array.from(document.querySelectorAll('#controls button'))
+    .map(b => b.id + ':' + Object.values(b.getBoundingClientRect().toJSON()).join(','))"""
+
+
+def test_buttons_never_move_as_captions_and_labels_change(article, open_page):
+    wt, path = article
+    page = open_page(path, width=1024, height=768)
+    first = page.evaluate(BUTTON_BOXES)
+    lengths = set()
+    for index in range(0, 40, 3):
+        go(page, index)
+        lengths.add(len(caption(page)))
+        assert page.evaluate(BUTTON_BOXES) == first, index
+    assert max(lengths) > 2 * min(lengths)  # the captions really differ in length
     page.click("#play")
-    playwright_api.expect(page.locator('.frame[data-index="0"]')).to_be_hidden(timeout=5000)
+    assert page.text_content("#play").endswith(" pause")
+    assert page.evaluate(BUTTON_BOXES) == first
     page.click("#play")
-    stopped = visible_index(page)
-    assert stopped[0] >= 1
+
+
+def test_space_always_plays_and_pauses_even_after_clicking_a_button(article, open_page):
+    wt, path = article
+    page = open_page(path, width=1024, height=768)
+    page.click("#next")
+    assert visible_index(page) == [1]
+    page.keyboard.press(" ")  # the focused "next" button must not take it as a click
+    assert page.text_content("#play").endswith(" pause")
+    page.keyboard.press(" ")
+    assert page.text_content("#play").endswith(" play")
+    assert visible_index(page)[0] in (1, 2)  # at most one tick of play in between
+
+
+def test_phase_and_pair_jumps_by_keys_and_buttons(article, open_page):
+    wt, path = article
+    page = open_page(path, width=1024, height=768)
+    starts = {}
+    for f in wt.frames:
+        starts.setdefault((f.step, f.phase), f.index)
+    page.keyboard.press("PageDown")
+    assert visible_index(page) == [starts[(0, "loss")]]
+    page.click("#next-phase")
+    assert visible_index(page) == [starts[(0, "backward")]]
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("PageUp")  # back to the start of this phase
+    assert visible_index(page) == [starts[(0, "backward")]]
+    page.click("#prev-phase")
+    assert visible_index(page) == [starts[(0, "loss")]]
+    page.keyboard.press("]")
+    assert visible_index(page) == [starts[(1, "forward")]]
+    page.click("#next-pair")
+    assert visible_index(page) == [starts[(2, "forward")]]
+    page.keyboard.press("[")
+    assert visible_index(page) == [starts[(1, "forward")]]
+    page.click('#phases button[data-phase="update"]')
+    assert visible_index(page) == [starts[(1, "update")]]
+    page.select_option("#speed", "350")  # 4×
+    page.click("#play")
     page.wait_for_timeout(1600)
-    assert visible_index(page) == stopped
+    page.click("#play")
+    assert visible_index(page)[0] >= starts[(1, "update")] + 3
 
 
-def test_clicking_a_node_shows_its_chain_rule(article, open_page):
+def test_buttons_keys_and_slider_change_frame_and_caption(article, open_page):
     wt, path = article
-    page = open_page(path, "#step=15")  # ∂L/∂w of the first pair
-    frame = wt.frames[14]
-    assert frame.phase == "backward" and frame.node.label == "w"
-    page.click(f'#graph .frame[data-index="14"] g.node:has(title:text-is("{frame.node_id}"))')
-    text = page.text_content("#inspector-body")
-    assert "∂L/∂w = ∂L/∂(w × x) · ∂(w × x)/∂w = −0.4 × 0 = 0" in text
-
-
-def test_default_example_needs_no_horizontal_scrolling(article, open_page, tmp_path):
-    _, path = article
-    page = open_page(path, "#step=13", width=1280)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    page.screenshot(path=str(tmp_path / "walkthrough.png"))  # for a person to look at
-
-
-OVERFLOWING = """() => Array.from(document.querySelectorAll('aside section, #nodes td'))
-    .filter(e => e.scrollWidth > e.clientWidth + 1)
-    .map(e => (e.id || e.tagName) + ' ' + e.scrollWidth + '>' + e.clientWidth)"""
-
-
-@pytest.fixture(scope="module")
-def demo_page(tmp_path_factory):
-    """The page `./run demo` writes: six steps, numbers like 0.0596306 in the step table."""
-    return viz.walkthrough().write_html(tmp_path_factory.mktemp("demo") / "demo.html")
-
-
-@pytest.mark.parametrize("width", [1280, 1024])
-def test_side_panel_fits_the_demo_numbers_without_clipping(open_page, demo_page, width):
-    page = open_page(demo_page, "#step=30", width=width)
-    assert page.evaluate(OVERFLOWING) == []
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    graph = page.locator("#graph")  # the article's graph shrinks to fit: no inner scroll
-    assert graph.evaluate("g => g.scrollWidth <= g.clientWidth")
-    assert page.locator("#steps").evaluate("t => t.getBoundingClientRect().right") \
-        <= page.locator("#steps").evaluate("t => t.parentNode.getBoundingClientRect().right")
-
-
-def test_mlp_page_keeps_names_whole_and_the_current_node_in_view(open_page, tmp_path):
-    import nn
-
-    model = nn.MLP(2, [2, 1], activation="tanh", seed=0)
-    wt = viz.walkthrough(model, pairs=[([0.0, 1.0], 1.0)], lr=0.1)
-    path = wt.write_html(tmp_path / "mlp.html")
-    page = open_page(path, width=1280)
-    assert page.evaluate(OVERFLOWING) == []  # layers.1.neurons.0.w.1 wraps, never clipped
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    # Too wide to shrink legibly, the graph scrolls inside its box and follows the frame.
-    graph = page.locator("#graph")
-    assert graph.evaluate("g => g.scrollWidth > g.clientWidth")
-    for index in (len(wt.frames) // 3, 2 * len(wt.frames) // 3, 0):
-        frame = wt.frames[index]
-        if frame.node is None:
-            continue
-        page.fill("#slider", str(index))
-        node = page.locator(f'#graph .frame[data-index="{index}"] '
-                            f'g.node:has(> title:text-is("{frame.node_id}"))')
-        inside = node.evaluate("""(n) => { const b = document.getElementById('graph')
-            .getBoundingClientRect(), r = n.getBoundingClientRect();
-            return r.left >= b.left - 1 && r.right <= b.right + 1; }""")
-        assert inside, (index, frame.node_id, frame.caption)
-
-
-def test_hostile_labels_and_chinese_render_as_text(open_page, tmp_path):
-    evil = Value(0.5, "<img src=x onerror=alert(1)>")
-
-    def model(x):
-        return evil * x
-
-    wt = viz.walkthrough(model, pairs=[(1.0, 2.0)], lang="zh")
-    path = wt.write_html(tmp_path / "evil.html")
     page = open_page(path)
+    assert visible_index(page) == [0] and caption(page) == wt.frames[0].caption
+    page.click("#next")
+    assert visible_index(page) == [1] and caption(page) == wt.frames[1].caption
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert visible_index(page) == [3] and caption(page) == wt.frames[3].caption
+    page.keyboard.press("ArrowLeft")
+    assert visible_index(page) == [2]
+    page.fill("#slider", "20")
+    assert visible_index(page) == [20] and caption(page) == wt.frames[20].caption
+    assert page.evaluate("location.hash") == "#step=21"
+    page.keyboard.press("End")
+    last = len(wt.frames) - 1
+    assert visible_index(page) == [last] and "After pair 6:" in caption(page)
+    page.keyboard.press("Home")
+    assert visible_index(page) == [0]
+
+
+# --- 7. Chinese that reads as Chinese -------------------------------------------------------
+
+@pytest.mark.parametrize("size", SIZES)
+def test_chinese_page_wording(chinese, open_page, size, screenshots):
+    wt, path = chinese
+    width, height = SIZES[size]
+    page = open_page(path, width=width, height=height)
+    assert page.text_content("#counter") == f"第 1 / {len(wt.frames)} 帧"
+    assert page.text_content("#phases") == "前向传播损失反向传播参数更新"
+    assert "训练对" in caption(page) and "训练对" in page.text_content("#controls")
+    index = index_of(wt, 1, "backward", "w")
+    go(page, index, "w")
+    svg = page.text_content(f'#graph .frame[data-index="{index}"] svg')
+    assert "值 0.5" in svg and "梯度 −1.796" in svg and "data" not in svg and "grad" not in svg
+    assert "链式法则" in caption(page) and "（规则：∂(w × x)/∂w = x = 1）" in caption(page)
+    assert "参数（需要学习）" in inspector(page)
+    assert page.evaluate(TEXT_SIZES) and min(page.evaluate(TEXT_SIZES)) >= 12
+    page.screenshot(path=str(screenshots / f"walkthrough-zh-{size}-backward_w.png"))
+    go(page, index_of(wt, 1, "update", "b"), "b")
+    page.screenshot(path=str(screenshots / f"walkthrough-zh-{size}-update_b.png"))
+
+
+def test_hostile_labels_render_as_text(open_page, tmp_path):
+    evil = Value(0.5, "<img src=x onerror=alert(1)>")
+    wt = viz.walkthrough(lambda x: evil * x, pairs=[(1.0, 2.0)], lang="zh")
+    page = open_page(wt.write_html(tmp_path / "evil.html"))
     page.keyboard.press("End")
     assert "<img src=x onerror=alert(1)>" in caption(page)
     assert page.evaluate("document.querySelectorAll('img').length") == 0
-    assert "参数更新" in page.text_content("#phases")

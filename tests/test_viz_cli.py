@@ -252,7 +252,7 @@ def test_walkthrough_text_only_prints_the_article_numbers_and_writes_nothing(
     code, stdout, _ = _run(capsys, "walkthrough", "--text", "--steps", "2")
     assert code == EXIT_OK
     # WORKED_EXAMPLES §1: after pair 1 b = 0.604; after pair 2 w = 0.51796, b = 0.62196
-    assert "b ← b − lr · ∂L/∂b = 0.6 − 0.01 × (−0.4) = 0.604" in stdout
+    assert "b ← b − lr·∂L/∂b = 0.6 − 0.01 × (−0.4) = 0.604" in stdout
     assert "w = 0.51796, b = 0.62196" in stdout
     assert os.listdir(tmp_path) == []
 

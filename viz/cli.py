@@ -45,6 +45,8 @@ examples:
   stepgrad walkthrough -o out/walkthrough.html   # one page; open it from the file
   stepgrad walkthrough --text -o out/walkthrough.html --frames out/frames
   stepgrad walkthrough --w 0 --b 0 --lr 0.05 --steps 20 --lang zh
+  stepgrad walkthrough --steps 181               # frames for 6 pairs, numbers for 181
+  stepgrad walkthrough --example l2 --quiz       # weight decay; predict each number
 
 Without -o the page goes to walkthrough.html, unless --text is given: then only
 the transcript is printed (and frames written if --frames is given).
@@ -129,6 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
                       help="print the plain-text transcript of every frame")
     walk.add_argument("--lang", choices=("en", "zh"), default="en",
                       help="language of captions and transcript (default en)")
+    walk.add_argument("--example", choices=("article", "l2"), default="article",
+                      help="article: y = w*x + b as in the article (default); l2: the same "
+                           "with weight decay, so w and b each feed two nodes")
+    walk.add_argument("--weight-decay", type=_finite, default=0.1, metavar="LAMBDA",
+                      help="the weight decay of --example l2 (default 0.1)")
+    walk.add_argument("--detail", type=_count, metavar="N",
+                      help="pairs shown frame by frame (default 6); later pairs keep their "
+                           "numbers only (the table and the trajectory chart)")
+    walk.add_argument("--quiz", action="store_true",
+                      help="open the page in quiz mode: predict each number, then reveal it")
     walk.set_defaults(run=_walkthrough)
 
     graph = commands.add_parser(
@@ -216,13 +228,15 @@ def _walkthrough(args: argparse.Namespace, out, err) -> int:
             raise UsageError(f"argument --frames: {str(args.frames)!r} is a file; give a folder")
         args.frames.mkdir(parents=True, exist_ok=True)  # fail before the minute of rendering
     try:
-        walk = walkthrough(w=args.w, b=args.b, lr=args.lr, steps=args.steps, lang=args.lang)
+        walk = walkthrough(w=args.w, b=args.b, lr=args.lr, steps=args.steps, lang=args.lang,
+                           example=args.example, weight_decay=args.weight_decay,
+                           detail=args.detail)
     except (TypeError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     if args.text:
         print(walk.transcript(), file=out)
     if html is not None:
-        walk.write_html(html)
+        walk.write_html(html, quiz=args.quiz)
         print(f"wrote {html}", file=err)
     if args.frames is not None:
         frames = walk.write_frames(args.frames)

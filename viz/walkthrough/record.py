@@ -159,9 +159,9 @@ def record(model: Callable, pairs: Sequence, *, lr: float, loss: Callable | None
                 model, loss, node_loss or half_squared_error, step, pair, len(pairs), lr,
                 precision, lang, recorder, param_names, full_names,
                 detailed=step < detail, article_pairs=article_pairs, shortcut=shortcut))
-        except (OverflowError, FloatingPointError) as exc:
+        except (OverflowError, FloatingPointError):
             values = {name: p.data for p, name in param_names.items()}
-            raise _diverged(step, len(pairs), lr, values, f"{exc}") from None
+            raise _diverged(step, len(pairs), lr, values, "a value overflowed") from None
         values = {name: p.data for p, name in param_names.items()}
         if not math.isfinite(records[-1].loss) or not all(map(math.isfinite, values.values())):
             raise _diverged(step, len(pairs), lr, values, "a value is no longer finite")
