@@ -82,7 +82,8 @@ OVERLAPS = """() => {
     for (const label of edge.querySelectorAll('text')) {
       if (!label.textContent.trim()) continue;
       const r = label.getBoundingClientRect();
-      const inside = (x, y) => x > r.left + 1 && x < r.right - 1 && y > r.top + 1 && y < r.bottom - 1;
+      const inside = (x, y) => x > r.left + 1 && x < r.right - 1
+        && y > r.top + 1 && y < r.bottom - 1;
       for (const b of boxes) {
         if (b.left < r.right && r.left < b.right && b.top < r.bottom && r.top < b.bottom)
           found.push(label.textContent + ' on a node');

@@ -111,8 +111,6 @@
       if (!shown) score.right += 1;
     }
     answered[i] = true;
-    feedback.className = shown ? "" : "right";
-    feedback.textContent = fill(shown ? T.quiz_shown : T.quiz_right, { answer: q.answer });
     answerField.value = "";
     answerField.blur();
     restoreAnswer(i);
@@ -237,12 +235,16 @@
   }
 
   // --- zoom and pan ------------------------------------------------------------------
-  var MIN_FIT = 0.9, MAX_FIT = 1.6;  // 10 pt text stays at 12 px or more when fitted
+  // Fitted, 10 pt text stays at 12 px or more (16 px in presenter mode, for the back
+  // row of a classroom: then a wide graph pans to follow the current node).
+  var MIN_FIT = 0.905, MIN_PRESENTER = 1.205, MAX_FIT = 1.6, MAX_PRESENTER = 2.2;
   function fitScale(svg) {
     var w = parseFloat(svg.dataset.width) * 4 / 3, h = parseFloat(svg.dataset.height) * 4 / 3;
     var boxW = graphBox.clientWidth - 12, boxH = graphBox.clientHeight - 12;
     var s = Math.min(boxW / w, boxH / h);
-    return Math.max(MIN_FIT, Math.min(MAX_FIT, s));
+    var presenting = document.body.classList.contains("presenter");
+    return Math.max(presenting ? MIN_PRESENTER : MIN_FIT,
+                    Math.min(presenting ? MAX_PRESENTER : MAX_FIT, s));
   }
   function applyZoom(i) {
     var svg = frames[i].querySelector("svg");
@@ -297,7 +299,14 @@
   function render(i) {
     var frame = data.frames[i];
     var hidden = asking(i);
-    document.body.classList.toggle("question", !!hidden);
+    var question = quiz && !!frame.q;
+    document.body.classList.toggle("question", question);
+    document.body.classList.toggle("answered", question && !hidden);
+    if (question && !hidden && i in outcome) {  // what this question ended with
+      feedback.className = outcome[i] === "right" ? "right" : "";
+      feedback.textContent = fill(outcome[i] === "right" ? T.quiz_right : T.quiz_shown,
+                                  { answer: frame.q.answer });
+    }
     if (hidden) hideAnswer(i);
     caption.textContent = hidden ? frame.q.question : frame.caption;
     caption.dataset.phase = frame.phase;

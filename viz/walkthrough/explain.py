@@ -89,7 +89,7 @@ class Explainer:
             terms.append((f"{_d(loss_name, c)} · {_d(c, name)}", consumer.grad, local,
                           self.rule(graph, consumer, position)))
         result = self.num(node.grad)
-        whole = self._chain_text(name, loss_name, terms, result, fold=False)
+        whole = self._chain_text(name, loss_name, terms, result, fold=False, line=True)
         caption = self._chain_text(name, loss_name, terms, result, fold=True)
         question = self._chain_text(name, loss_name, terms, "?", fold=True)
         answer = Answer(node.grad, result, question,
@@ -97,9 +97,10 @@ class Explainer:
         return Explained(caption, whole, answer)
 
     def _chain_text(self, name: str, loss_name: str, terms: list, result: str,
-                    fold: bool) -> str:
+                    fold: bool, line: bool = False) -> str:
         """The chain-rule sentence; ``fold``: at most two lines, a long sum as Σ with its
-        first and last products and its first rule (the inspector shows it whole)."""
+        first and last products and its first rule (the inspector shows it whole);
+        ``line``: without the phase in front (the inspector labels it)."""
         folded = fold and len(terms) > MAX_CAPTION_TERMS
         if folded:
             symbols = f"Σ {_d(loss_name, 'c')} · {_d('c', name)}"
@@ -116,7 +117,7 @@ class Explainer:
             numeric = " + ".join("…" if t is None else
                                  f"({self.num(t[1])} × {self.factor(t[2])})" for t in shown)
         equation = f"{_d(loss_name, name)} = {symbols} = {numeric} = {result}"
-        key = "backward_one" if len(terms) == 1 else "backward_sum"
+        key = ("line" if line else "backward") + ("_one" if len(terms) == 1 else "_sum")
         return self.t(key, chain=self.t("chain_rule"), equation=equation,
                       rule="; ".join(rules), count=len(terms), name=name)
 
@@ -125,13 +126,14 @@ class Explainer:
     def update(self, name: str, old: float, lr: float, grad: float, new: float,
                loss_name: str) -> Explained:
         """``w ← w − lr·∂L/∂w = 0.5 − 0.01 × (−1.796) = 0.51796``."""
-        def caption(result: str) -> str:
-            equation = (f"{name} ← {name} − lr·∂{loss_name}/∂{wrap(name)} = {self.num(old)} − "
-                        f"{self.num(lr)} × {self.factor(grad)} = {result}")
-            return self.t("update_one", lr_name=self.t("learning_rate"), lr=self.num(lr),
-                          equation=equation)
+        def equation(result: str) -> str:
+            return (f"{name} ← {name} − lr·∂{loss_name}/∂{wrap(name)} = {self.num(old)} − "
+                    f"{self.num(lr)} × {self.factor(grad)} = {result}")
 
-        text = caption(self.num(new))
+        def caption(result: str) -> str:
+            return self.t("update_one", lr_name=self.t("learning_rate"), lr=self.num(lr),
+                          equation=equation(result))
+
         answer = Answer(new, self.num(new), caption("?"),
                         (data_text(self.lang, new, self.precision),))
-        return Explained(text, text, answer)
+        return Explained(caption(self.num(new)), equation(self.num(new)), answer)

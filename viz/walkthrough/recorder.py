@@ -11,6 +11,8 @@ page never shows a number before its frame, or one from another pair.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from autograd import Value, consumers, no_grad
 
 from . import captions
@@ -117,12 +119,13 @@ class FrameRecorder:
             numbers[node] = (node.data, node.grad)
             uses = readers[node]
             said = self.say.chain(graph, node, uses, loss_name)
-            caption, whole = said.caption, said.full
+            caption, whole, answer = said.caption, said.full, said.answer
             if node in graph.data_leaves:
                 note = t("not_learned", name=graph.names[node])
                 caption, whole = caption + note, whole + note
+                answer = replace(answer, question=answer.question + note)
             self.add(graph, "backward", caption, numbers, node, tuple(uses),
-                     trail=tuple(trail), answer=said.answer)
+                     trail=tuple(trail), answer=answer)
             self._know(graph, node, "backward", whole, grad=node.grad)
             trail.extend(uses)
         return tuple(trail)
