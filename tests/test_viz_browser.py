@@ -392,3 +392,18 @@ def test_hostile_labels_render_as_text(open_page, tmp_path):
     page.keyboard.press("End")
     assert "<img src=x onerror=alert(1)>" in caption(page)
     assert page.evaluate("document.querySelectorAll('img').length") == 0
+
+
+@pytest.mark.parametrize("which", ["article", "chinese", "mlp"])
+def test_captions_never_exceed_two_lines_at_1024(article, chinese, mlp, open_page, which):
+    wt, path = {"article": article, "chinese": chinese, "mlp": mlp}[which]
+    page = open_page(path, width=1024, height=768)
+    line = page.evaluate("parseFloat(getComputedStyle(document.getElementById('caption'))"
+                         ".lineHeight)")
+    too_long = []
+    for index in range(len(wt.frames)):
+        go(page, index)
+        height = page.evaluate("document.getElementById('caption').scrollHeight")
+        if height > 2 * line + 2:
+            too_long.append((index + 1, caption(page)))
+    assert too_long == []

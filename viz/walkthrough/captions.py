@@ -32,10 +32,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "backward_one": "backward ({chain}): {equation} (rule: {rule})",
         "backward_sum": "backward ({chain}, summed over the {count} nodes that read "
                         "{name}): {equation} (rules: {rule})",
+        "backward_folded": "backward ({chain}, summed over the {count} nodes that read "
+                           "{name}): {equation} (rules: see the inspector)",
         "line_one": "{equation} (rule: {rule})",
         "line_sum": "summed over the {count} nodes that read {name}: {equation} "
                     "(rules: {rule})",
-        "not_learned": " — {name} is data, not a parameter: its gradient is not used.",
+        "not_learned": " — {name} is data: its gradient is not used.",
         "update_one": "update ({lr_name} lr = {lr}): {equation}",
         "done": "After pair {k}: {params} (the loss on this pair was {L} = {loss}). "
                 "Gradients are reset to 0 before the next pair.",
@@ -123,9 +125,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "backward_one": "反向传播（{chain}）：{equation}（规则：{rule}）",
         "backward_sum": "反向传播（{chain}，对读取 {name} 的 {count} 个节点求和）：{equation}"
                         "（规则：{rule}）",
+        "backward_folded": "反向传播（{chain}，对读取 {name} 的 {count} 个节点求和）：{equation}"
+                           "（规则见节点详情）",
         "line_one": "{equation}（规则：{rule}）",
         "line_sum": "对读取 {name} 的 {count} 个节点求和：{equation}（规则：{rule}）",
-        "not_learned": " —— {name} 是数据而非参数：它的梯度不会被使用。",
+        "not_learned": " —— {name} 是数据：它的梯度不会被使用。",
         "update_one": "参数更新（{lr_name} lr = {lr}）：{equation}",
         "done": "第 {k} 个训练对之后：{params}（这个训练对的损失 {L} = {loss}）。"
                 "处理下一个训练对之前梯度清零。",

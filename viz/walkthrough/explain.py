@@ -104,8 +104,8 @@ class Explainer:
         folded = fold and len(terms) > MAX_CAPTION_TERMS
         if folded:
             symbols = f"Σ {_d(loss_name, 'c')} · {_d('c', name)}"
-            shown = terms if len(terms) <= 3 else terms[:2] + [None] + terms[-1:]
-            rules = [terms[0][3], "…"]
+            shown = terms[:1] + [None] + terms[-1:]
+            rules = []  # each term's rule is in the inspector
         else:
             symbols = " + ".join(t[0] for t in terms)
             shown = terms
@@ -117,7 +117,8 @@ class Explainer:
             numeric = " + ".join("…" if t is None else
                                  f"({self.num(t[1])} × {self.factor(t[2])})" for t in shown)
         equation = f"{_d(loss_name, name)} = {symbols} = {numeric} = {result}"
-        key = ("line" if line else "backward") + ("_one" if len(terms) == 1 else "_sum")
+        key = ("line" if line else "backward") + ("_one" if len(terms) == 1 else
+                                                   "_folded" if folded else "_sum")
         return self.t(key, chain=self.t("chain_rule"), equation=equation,
                       rule="; ".join(rules), count=len(terms), name=name)
 

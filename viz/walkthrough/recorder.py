@@ -22,7 +22,7 @@ from .names import backward_order
 
 __all__ = ["FrameRecorder", "MAX_LISTED"]
 
-MAX_LISTED = 6  # parameters listed by name in a caption
+MAX_LISTED = 4  # parameters listed by name in a caption (two lines at 1024 px)
 
 
 class FrameRecorder:
