@@ -120,7 +120,7 @@ def page_html(wt: Walkthrough, svgs: list[str], *, quiz: bool = False) -> str:
     frames_html = "\n".join(
         f'<div class="frame" data-index="{i}"{"" if i == 0 else " hidden"}>'
         f"{inline_svg(svg)}</div>" for i, svg in enumerate(svgs))
-    head, rows, _ = _table(wt)
+    head, rows, columns = _table(wt)
     phases = "".join(f'<li><button type="button" data-phase="{p}">{html_text(t(p))}</button></li>'
                      for p in captions.PHASES)
     legend = "".join(f'<span class="{cls}">{html_text(t(key))}</span>' for cls, key in (
@@ -155,6 +155,8 @@ def page_html(wt: Walkthrough, svgs: list[str], *, quiz: bool = False) -> str:
         "legend": legend,
         "chart": trajectory_svg(wt),
         "quiz_checked": " checked" if quiz else "",
+        # a table of the loss alone (many parameters) leaves its room to the node table
+        "body_class": "" if columns else "loss-only",
         "data": json_for_script(json.dumps(page_data(wt, quiz=quiz), ensure_ascii=False)),
     })
 
