@@ -13,9 +13,19 @@ import pytest
 import nn
 import viz
 from autograd import Value
+from tests.pages import (
+    NODE_IN_VIEW,
+    NODE_TEXTS,
+    TEXT_SIZES,
+    caption,
+    click_node,
+    go,
+    index_of,
+    inspector,
+    visible_index,
+)
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
+pytest.importorskip("playwright.sync_api")
 
 SIZES = {"1024": (1024, 768), "1440": (1440, 900)}
 
@@ -40,39 +50,7 @@ def mlp(tmp_path_factory):
     return wt, wt.write_html(tmp_path_factory.mktemp("mlp") / "mlp.html")
 
 
-def index_of(wt, step, phase, name) -> int:
-    (frame,) = [f for f in wt.frames if f.step == step and f.phase == phase
-                and f.node is not None and f.graph.names[f.node] == name]
-    return frame.index
-
-
-def visible_index(page) -> list[int]:
-    return page.evaluate(
-        "Array.from(document.querySelectorAll('#graph .frame'))"
-        ".filter(f => !f.hidden).map(f => Number(f.dataset.index))")
-
-
-def caption(page) -> str:
-    return page.text_content("#caption")
-
-
-def inspector(page) -> str:
-    return page.text_content("#inspector-body")
-
-
-def go(page, index: int, node: str | None = None) -> None:
-    fragment = f"#step={index + 1}" + (f"&node={node}" if node else "")
-    page.evaluate(f"location.hash = {fragment!r}")
-    expect(page.locator("#counter")).to_contain_text(f" {index + 1} /")
-
-
 # --- 2. readable at 1024×768 and on a projector -----------------------------------------
-
-TEXT_SIZES = """() => {
-  const frame = Array.from(document.querySelectorAll('#graph .frame')).find(f => !f.hidden);
-  return Array.from(frame.querySelectorAll('text')).filter(t => t.textContent.trim())
-    .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
-}"""
 
 OVERLAPS = """() => {
   const frame = Array.from(document.querySelectorAll('#graph .frame')).find(f => !f.hidden);
@@ -159,13 +137,7 @@ def test_mlp_graph_zooms_pans_and_keeps_the_current_node_in_view(mlp, open_page,
         if frame.node is None:
             continue
         go(page, index)
-        node = page.locator(f'#graph .frame[data-index="{index}"] '
-                            f'g.node:has(> title:text-is("{frame.node_id}"))')
-        inside = node.evaluate("""(n) => { const b = document.getElementById('graph')
-            .getBoundingClientRect(), r = n.getBoundingClientRect();
-            return r.left >= b.left - 1 && r.right <= b.right + 1 && r.top >= b.top - 1
-                && r.bottom <= b.bottom + 1; }""")
-        assert inside, (index, frame.node_id, frame.caption)
+        assert page.evaluate(NODE_IN_VIEW, [index, frame.node_id]) is True, (index, frame.caption)
     page.screenshot(path=str(screenshots / "walkthrough-mlp-1024.png"))
 
 
@@ -198,8 +170,7 @@ def test_inspector_follows_the_pair_and_shows_results(article, open_page):
     text = inspector(page)
     assert "b · parameter" in text and "0.604" in text and "−0.4" not in text
     go(page, index_of(wt, 1, "forward", "w × x"))
-    page.click(f'#graph .frame[data-index="{index_of(wt, 1, "forward", "w × x")}"] '
-               'g.node:has(> title:text-is("v2"))')
+    click_node(page, index_of(wt, 1, "forward", "w × x"), "v2")
     text = inspector(page)
     assert "w × x · computed node" in text and "w × x = 0.5 × 1 = 0.5" in text
     assert "#step=" in page.evaluate("location.hash") and "node=w%20%C3%97%20x" in \
@@ -253,8 +224,7 @@ def test_update_frame_fills_its_table_cell_and_marks_old_values(article, open_pa
                              "0.5 − 0.01 × (−1.796) = 0.51796")
     cells = page.locator('#steps tr[data-step="1"] td').all_text_contents()
     assert cells == ["2", "1.61281", "0.51796", ""]  # b is updated on the next frame
-    w_box = page.locator(f'#graph .frame[data-index="{index}"] g.node:has(> title:text-is("v0"))')
-    assert w_box.locator("text").all_text_contents() == ["w", "data 0.51796", "grad −1.796"]
+    assert page.evaluate(NODE_TEXTS, [index, "v0"]) == ["w", "data 0.51796", "grad −1.796"]
     stale = page.evaluate(f"""Array.from(document.querySelectorAll(
         '#graph .frame[data-index="{index}"] g.node text')).filter(t =>
         t.getAttribute('fill') === '#94a3b8').map(t => t.textContent)""")

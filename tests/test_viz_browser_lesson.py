@@ -9,21 +9,9 @@ import pytest
 
 import nn
 import viz
+from tests.pages import NODE_IN_VIEW, TEXT_SIZES, go, index_of
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
-
-
-def index_of(wt, step, phase, name) -> int:
-    (frame,) = [f for f in wt.frames if f.step == step and f.phase == phase
-                and f.node is not None and f.graph.names[f.node] == name]
-    return frame.index
-
-
-def go(page, index: int, node: str | None = None) -> None:
-    fragment = f"#step={index + 1}" + (f"&node={node}" if node else "")
-    page.evaluate(f"location.hash = {fragment!r}")
-    expect(page.locator("#counter")).to_contain_text(f" {index + 1} /")
+pytest.importorskip("playwright.sync_api")
 
 
 def visible_text(page) -> str:
@@ -46,8 +34,7 @@ def test_the_answer_is_hidden_everywhere_until_the_learner_answers(quiz_page, op
     go(page, index, "x")
     assert "−0.898" not in visible_text(page)  # caption, graph, tables, inspector
     assert page.text_content("#caption").endswith("= ? (rule: ∂(w × x)/∂x = w = 0.5) — x is "
-                                                  "data, not a parameter: its gradient is not "
-                                                  "used.")
+                                                  "data: its gradient is not used.")
     assert page.locator("#quiz-answer").is_visible()
     page.screenshot(path=str(screenshots / "walkthrough-quiz-question.png"))
     page.fill("#quiz-answer", "0.9")
@@ -158,11 +145,6 @@ def test_a_long_run_shows_its_numbers_only_pairs(open_page, tmp_path):
 
 # --- 3. presenter mode -------------------------------------------------------------------
 
-TEXT_SIZES = """() => {
-  const frame = Array.from(document.querySelectorAll('#graph .frame')).find(f => !f.hidden);
-  return Array.from(frame.querySelectorAll('text')).filter(t => t.textContent.trim())
-    .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
-}"""
 
 
 def test_presenter_mode_fills_the_window_with_16px_text(open_page, tmp_path, screenshots):
@@ -175,11 +157,7 @@ def test_presenter_mode_fills_the_window_with_16px_text(open_page, tmp_path, scr
         index = max(f.index for f in wt.frames if f.step == step and f.phase == "backward")
         go(page, index)
         assert min(page.evaluate(TEXT_SIZES)) >= 16, index
-        node = page.locator(f'#graph .frame[data-index="{index}"] '
-                            f'g.node:has(> title:text-is("{wt.frames[index].node_id}"))')
-        assert node.evaluate("""(n) => { const b = document.getElementById('graph')
-            .getBoundingClientRect(), r = n.getBoundingClientRect();
-            return r.left >= b.left - 1 && r.right <= b.right + 1; }""")
+        assert page.evaluate(NODE_IN_VIEW, [index, wt.frames[index].node_id]) is True
     assert float(page.evaluate("getComputedStyle(document.getElementById('caption')).fontSize"
                                ".replace('px', '')")) >= 20
     page.screenshot(path=str(screenshots / "walkthrough-presenter-1024.png"))
