@@ -22,6 +22,7 @@ body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
 h1 { font-size: 1.6rem; margin-bottom: .3rem; }
 h2 { font-size: 1.25rem; border-bottom: 1px solid #d1d5db; margin-top: 2.5rem; }
 h2 small { font-weight: normal; color: #4b5563; font-size: .8rem; }
+h3 { font-size: 1rem; margin: 0 0 .4rem; }
 nav ol { columns: 2; font-size: .92rem; }
 figure { margin: 1.5rem 0 2.5rem; }
 figure img { max-width: 100%; height: auto; border: 1px solid #e5e7eb; }
@@ -40,9 +41,9 @@ def _figure(number: int, entry: Entry) -> str:
     quote_lang = "zh-Hant" if entry.article == "001" else "zh-Hans"
     return f"""
 <figure id="{name}">
+  <h3>{number}. {name}</h3>
   <a href="{name}.svg"><img src="{name}.png" alt="{html_text(entry.caption_en)}"></a>
   <figcaption>
-    <p><strong>{number}. {name}</strong></p>
     <blockquote lang="{quote_lang}">{html_text(entry.quote)}</blockquote>
     <p lang="zh-Hans">{html_text(entry.caption_zh)}</p>
     <p lang="en">{html_text(entry.caption_en)}</p>

@@ -43,8 +43,13 @@ def choose(only: str | None) -> list[Entry]:
 
 
 def write_gallery(folder: str | os.PathLike, entries: Sequence[Entry] = ENTRIES,
-                  sources: Sources | None = None, progress: bool = True) -> list[Path]:
-    """Draw ``entries`` into ``folder`` (PNG and SVG each), then index.html; the paths written."""
+                  sources: Sources | None = None, progress: bool = True,
+                  timings: dict | None = None) -> list[Path]:
+    """Draw ``entries`` into ``folder`` (PNG and SVG each), then index.html; the paths written.
+
+    Pass a dict as ``timings`` to get ``{name: (wall seconds, CPU seconds)}`` per figure,
+    the computations it was the first to need included.
+    """
     from tqdm.auto import tqdm
 
     from viz.plots import save_figure  # matplotlib loads here, not at import
@@ -60,8 +65,11 @@ def write_gallery(folder: str | os.PathLike, entries: Sequence[Entry] = ENTRIES,
               disable=None if progress else True) as bar:
         for entry in bar:
             bar.set_postfix_str(entry.name)
+            wall, cpu = time.perf_counter(), time.process_time()
             figure = entry.draw(sources)
             written += [save_figure(figure, folder / f"{entry.name}.{fmt}") for fmt in FORMATS]
+            if timings is not None:
+                timings[entry.name] = (time.perf_counter() - wall, time.process_time() - cpu)
     index = folder / "index.html"
     write_atomic(index, page(entries).encode("utf-8"))
     return [*written, index]
