@@ -46,6 +46,7 @@ class Entry:
     caption_en: str
     draw: Callable[[Sources], Figure]
     script: str  # the example that prints this figure's numbers
+    needs: tuple[str, ...] = ()  # modules beyond stepgrad's own dependencies
 
 
 def _fit(name: str) -> Callable[[Sources], Figure]:
@@ -145,7 +146,7 @@ ENTRIES: tuple[Entry, ...] = (
           "最后一行是它认错的。",
           "MNIST cannot be downloaded here, so scikit-learn's 8×8 digits stand in: the first 20 "
           "held-out images with the network's answers, then some it got wrong.",
-          deepin.digits_samples, "python -m examples.digits"),
+          deepin.digits_samples, "python -m examples.digits", ("sklearn",)),
     Entry("digits_confusion", "001",
           "但是它的識(shí)別能力卻可以達(dá)到92.53%,也就是說(shuō)一萬(wàn)個(gè)手寫(xiě)數(shù)"
           "字,它能正確識(shí)別"
@@ -154,7 +155,7 @@ ENTRIES: tuple[Entry, ...] = (
           "对的。",
           "The confusion matrix of the 64-50-100-10 network (sigmoid, sigmoid, softmax) on the "
           "held-out images: the diagonal is what it read right.", deepin.digits_confusion,
-          "python -m examples.digits"),
+          "python -m examples.digits", ("sklearn",)),
     Entry("ice_bias", "002", "我们重复上述相同的过程,生成一个像这样的MSE图表:",
           "其余参数取最优值时，MSE 随输出层偏置变化的 U 形曲线；文章的六次猜测，以及从 0 出发的梯"
           "度下降，"

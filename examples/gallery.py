@@ -15,6 +15,7 @@ Run: ``python -m examples.gallery OUT_DIR [--only NAMES] [--list]``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import time
 from collections.abc import Sequence
@@ -40,6 +41,12 @@ def choose(only: str | None) -> list[Entry]:
         raise ValueError(f"unknown figure name(s) {', '.join(map(repr, unknown)) or '(none given)'}"
                          f"; expected some of: {', '.join(known)}")
     return [e for e in ENTRIES if e.name in names]
+
+
+def missing(entries: Sequence[Entry]) -> list[str]:
+    """The modules some of ``entries`` need that are not installed (scikit-learn for digits)."""
+    wanted = dict.fromkeys(m for e in entries for m in e.needs)
+    return [m for m in wanted if importlib.util.find_spec(m) is None]
 
 
 def write_gallery(folder: str | os.PathLike, entries: Sequence[Entry] = ENTRIES,
@@ -95,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         entries = choose(args.only)
         if Path(args.out_dir).exists() and not Path(args.out_dir).is_dir():
             raise ValueError(f"OUT_DIR {args.out_dir!r} is a file; give a folder")
+        absent = missing(entries)
+        if absent:  # said before minutes of work, not after
+            raise ValueError(f"the digits figures need {', '.join(absent)}: pip install "
+                             "'stepgrad[examples]' (or leave them out with --only)")
     except ValueError as exc:
         p.error(str(exc))
     started = time.perf_counter()

@@ -125,6 +125,21 @@ def test_main_lists_names_and_refuses_bad_arguments(tmp_path, capsys):
     assert taken.read_text() == "mine"
 
 
+def test_main_says_up_front_when_the_digits_need_scikit_learn(tmp_path, capsys, monkeypatch):
+    assert gallery.missing(gallery.choose("digits_samples,guess_bisection")) == []
+    real = gallery.importlib.util.find_spec
+    monkeypatch.setattr(gallery.importlib.util, "find_spec",
+                        lambda name: None if name == "sklearn" else real(name))
+    assert gallery.missing(gallery.choose("digits_samples,digits_confusion")) == ["sklearn"]
+    assert gallery.missing(gallery.choose("guess_bisection")) == []
+    with pytest.raises(SystemExit) as stop:
+        gallery.main([str(tmp_path / "out")])
+    assert stop.value.code == 2
+    assert "the digits figures need sklearn: pip install 'stepgrad[examples]'" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # nothing written
+
+
 def test_main_writes_the_chosen_figures(tmp_path, capsys):
     assert gallery.main([str(tmp_path / "out"), "--only", "softmax_temperature"]) == 0
     assert "wrote 1 figures (2 files)" in capsys.readouterr().out
