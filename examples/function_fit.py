@@ -182,6 +182,10 @@ def run(seed: int = 0, epochs: int = EPOCHS, counts: Sequence[int] = EXAMPLE_COU
     """Everything the nine figures draw: data from ``seed``, networks from seed, seed + 1, …"""
     if solutions < 2:
         raise ValueError(f"solutions must be at least 2 to compare, got {solutions!r}")
+    for what, number, low in (("epochs", epochs, 1), ("landscape_points", landscape_points, 2),
+                              ("descent_steps", descent_steps, 1)):
+        if isinstance(number, bool) or not isinstance(number, int) or number < low:
+            raise ValueError(f"{what} must be a whole number ≥ {low}, got {number!r}")
     rows = examples(max(EXAMPLES, *counts), seed)
     trained: dict[tuple[int, int], tuple[Fit, nn.MLP]] = {}
 

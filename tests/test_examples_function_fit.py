@@ -116,9 +116,13 @@ def test_landscape_grid_holds_every_path_and_puts_weights_back(results):
     assert min(map(min, land.loss)) >= 0
 
 
-def test_run_refuses_a_single_solution():
+def test_run_refuses_settings_that_leave_a_figure_empty():
     with pytest.raises(ValueError, match="solutions must be at least 2 to compare, got 1"):
         ff.run(solutions=1)
+    with pytest.raises(ValueError, match="epochs must be a whole number ≥ 1, got 0"):
+        ff.run(epochs=0)  # used to fail later, on an empty learning curve
+    with pytest.raises(ValueError, match="landscape_points must be a whole number ≥ 2, got 1"):
+        ff.run(landscape_points=1)
 
 
 def test_main_prints_the_claims_and_draws_nine_figures(results, monkeypatch, tmp_path, capsys):

@@ -14,7 +14,8 @@ from matplotlib.figure import Figure
 
 from .fonts import apply_fonts
 
-__all__ = ["new_figure", "as_numbers", "finite_numbers", "finish", "PALETTE", "ACCENT"]
+__all__ = ["new_figure", "as_numbers", "finite_numbers", "finish", "check_title", "pairs",
+           "PALETTE", "ACCENT"]
 
 # Colour-blind-safe series colours (Okabe–Ito), in the order series are drawn.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
