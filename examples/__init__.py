@@ -10,4 +10,7 @@ tests assert on and the plots draw):
 - ``guess_number``: the guess / loss / adjust loop: feedback only, bisection, signed loss.
 - ``init_and_overfit``: all-zero initialisation keeps neurons identical; overfitting.
 - ``digits``: the digit-recognition network on scikit-learn's digits.
+- ``function_fit``: the first article: sin(πx) learned by 1-4-4-1, its nine lost figures.
+
+``gallery`` draws every figure of every article (PNG, SVG and an index.html).
 """

@@ -27,8 +27,12 @@ from matplotlib.ticker import MaxNLocator
 
 from autograd import Value
 
+from .figure import as_numbers as _numbers
+from .figure import new_figure as _new_figure
+from .figure import pairs
 from .fonts import apply_fonts, quiet_missing_glyphs
 from .render import write_atomic
+from .surfaces import surface_plot
 
 __all__ = ["learning_curve", "loss_curve", "loss_surface", "save_figure", "LABELS"]
 
@@ -59,23 +63,6 @@ def _words(lang: str) -> dict[str, str]:
     if lang not in LABELS:
         raise ValueError(f"lang must be one of {', '.join(sorted(LABELS))}, got {lang!r}")
     return LABELS[lang]
-
-
-def _new_figure(width: float, height: float) -> Figure:
-    # A Figure with its own Agg canvas, not pyplot: no global state, no display needed.
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _numbers(values: object, what: str) -> list[float]:
-    if isinstance(values, (str, bytes)):
-        raise TypeError(f"{what} must be a sequence of numbers, got {values!r}")
-    try:
-        numbers = [float(v) for v in values]
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must be a sequence of numbers, got {values!r}") from None
-    return numbers
 
 
 def _series(history: object, name: str) -> list[float]:
@@ -221,59 +208,32 @@ def loss_surface(loss: Callable[[float, float], object], range1: Sequence[float]
     if isinstance(resolution, bool) or not isinstance(resolution, int) \
             or not 2 <= resolution <= 400:
         raise ValueError(f"resolution must be a whole number from 2 to 400, got {resolution!r}")
-    points = [_point(p, i) for i, p in enumerate(path or ())]
+    points = pairs(path or (), "path")
 
-    grid1, grid2 = np.meshgrid(np.linspace(lo1, hi1, resolution),
-                               np.linspace(lo2, hi2, resolution))
-    heights = np.array([[_safe_loss(loss, float(a), float(b))
-                         for a, b in zip(row1, row2, strict=True)]
-                        for row1, row2 in zip(grid1, grid2, strict=True)])
-    if not np.isfinite(heights).any():
+    xs = np.linspace(lo1, hi1, resolution).tolist()
+    ys = np.linspace(lo2, hi2, resolution).tolist()
+    heights = [[_safe_loss(loss, a, b) for b in ys] for a in xs]
+    if not np.isfinite(np.array(heights)).any():
         raise ValueError("the loss is undefined (or not finite) everywhere on this grid")
-    path_heights = [_safe_loss(loss, a, b) for a, b in points]
-
-    fig = _new_figure(11, 4.6)
-    flat = fig.add_subplot(1, 2, 1)
-    filled = flat.contourf(grid1, grid2, heights, levels=20, cmap="viridis")
-    flat.contour(grid1, grid2, heights, levels=20, colors="white", linewidths=0.4, alpha=0.5)
-    fig.colorbar(filled, ax=flat, label=words["loss"])
-    flat.set_xlabel(names[0])
-    flat.set_ylabel(names[1])
-
-    # computed_zorder off: the descent path is drawn over the surface, not hidden in it.
-    solid = fig.add_subplot(1, 2, 2, projection="3d", computed_zorder=False)
-    solid.plot_surface(grid1, grid2, np.ma.masked_invalid(heights), cmap="viridis",
-                       alpha=0.75, linewidth=0, antialiased=True)
-    solid.set_xlabel(names[0])
-    solid.set_ylabel(names[1])
-    solid.set_zlabel(words["loss"])
-    solid.view_init(elev=40, azim=-120)  # looking down into the bowl, the path in view
-
-    if points:
-        p1s, p2s = zip(*points, strict=True)
-        flat.plot(p1s, p2s, color=_PATH, marker=".", markersize=5, label=words["path"])
-        flat.annotate(words["start"], points[0], textcoords="offset points", xytext=(6, 6),
-                      color=_PATH)
-        flat.annotate(words["end"], points[-1], textcoords="offset points", xytext=(6, -12),
-                      color=_PATH)
-        flat.legend(loc="upper right")
-        solid.plot(p1s, p2s, path_heights, color=_PATH, marker=".", markersize=4, zorder=10)
-        flat.scatter([p1s[-1]], [p2s[-1]], marker="*", s=120, color=_PATH, zorder=3)
-    fig.suptitle(title if title is not None else words["surface"].format(a=names[0],
-                                                                            b=names[1]))
-    apply_fonts(fig)
-    return fig
+    drawn = {words["path"]: [(a, b, _safe_loss(loss, a, b)) for a, b in points]} \
+        if points else None
+    return surface_plot(
+        xs, ys, heights, paths=drawn, names=(names[0], names[1]), zlabel=words["loss"],
+        title=title if title is not None else words["surface"].format(a=names[0], b=names[1]),
+        start=words["start"], end=words["end"])
 
 
-def _point(point: object, index: int) -> Point:
-    numbers = _numbers(point, f"path point {index}")
-    if len(numbers) != 2:
-        raise ValueError(f"path point {index} must be a (p1, p2) pair, got {point!r}")
-    return numbers[0], numbers[1]
+# No dates in the files and fixed SVG element ids: the same figure gives the same bytes.
+_UNDATED = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None},
+            "ps": {"CreationDate": None}, "eps": {"CreationDate": None}}
 
 
 def save_figure(fig: Figure, path: str | os.PathLike) -> Path:
-    """Write ``fig`` to ``path`` (format from the suffix) atomically; returns the path."""
+    """Write ``fig`` to ``path`` (format from the suffix) atomically; returns the path.
+
+    The same figure always gives the same bytes (no dates, fixed SVG ids), so files
+    regenerated from the same seed compare equal.
+    """
     if not isinstance(fig, Figure):
         raise TypeError(f"save_figure takes a matplotlib Figure, got {fig!r}")
     path = Path(path)
@@ -284,11 +244,13 @@ def save_figure(fig: Figure, path: str | os.PathLike) -> Path:
                          f"{', '.join('.' + f for f in sorted(formats))}")
     buffer = io.BytesIO()
     # Type 42 (TrueType) fonts in PDF/PS keep CJK text small and selectable.
-    with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}):
+    settings = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": "stepgrad"}
+    metadata = _UNDATED.get(fmt)
+    with matplotlib.rc_context(settings):
         if apply_fonts(fig):
-            fig.savefig(buffer, format=fmt, dpi=150)
+            fig.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
         else:
             with quiet_missing_glyphs():  # warned once already; boxes, not a flood
-                fig.savefig(buffer, format=fmt, dpi=150)
+                fig.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
     write_atomic(path, buffer.getvalue())
     return path
