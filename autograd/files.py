@@ -1,6 +1,7 @@
 """Writing files atomically: a reader never sees half a file, a failed write keeps the old one.
 
-Shared by model files (``nn.serialize``) and every drawing, page and plot ``viz`` writes.
+Shared by model files (``nn.serialize``), ONNX exports and every drawing, page and plot
+``viz`` writes.
 """
 
 from __future__ import annotations

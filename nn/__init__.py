@@ -21,6 +21,7 @@ if not getattr(_autograd, "__stepgrad__", False):
 
 from . import data, datasets  # noqa: E402
 from .data import batches, one_hot, train_test_split  # noqa: E402
+from .export_onnx import export_onnx  # noqa: E402
 from .functional import log_softmax, softmax  # noqa: E402
 from .losses import (  # noqa: E402
     binary_cross_entropy,
@@ -33,6 +34,7 @@ from .losses import (  # noqa: E402
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, scalar  # noqa: E402
 from .optim import SGD, Adam, Optimizer  # noqa: E402
 from .serialize import load  # noqa: E402
+from .torch_bridge import from_torch, to_torch  # noqa: E402
 from .train import History, evaluate, fit  # noqa: E402
 
 __all__ = [
@@ -43,4 +45,5 @@ __all__ = [
     "Optimizer", "SGD", "Adam",
     "data", "datasets", "batches", "train_test_split", "one_hot",
     "fit", "evaluate", "History", "load",
+    "export_onnx", "to_torch", "from_torch",
 ]
