@@ -21,7 +21,6 @@ if not getattr(_autograd, "__stepgrad__", False):
 
 from . import data, datasets  # noqa: E402
 from .data import batches, one_hot, train_test_split  # noqa: E402
-from .export_onnx import export_onnx  # noqa: E402
 from .functional import log_softmax, softmax  # noqa: E402
 from .losses import (  # noqa: E402
     binary_cross_entropy,
@@ -32,6 +31,7 @@ from .losses import (  # noqa: E402
     sum_squared_error,
 )
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, scalar  # noqa: E402
+from .onnx_export import export_onnx  # noqa: E402
 from .optim import SGD, Adam, Optimizer  # noqa: E402
 from .serialize import load  # noqa: E402
 from .torch_bridge import from_torch, to_torch  # noqa: E402

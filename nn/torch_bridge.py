@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from autograd.onnx_graph import require
 
-from .export_onnx import dense_layers
 from .module import MLP, Layer, Module, Neuron
+from .onnx_export import dense_layers
 
 __all__ = ["to_torch", "from_torch"]
 
