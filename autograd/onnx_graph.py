@@ -7,8 +7,8 @@ checked with ``onnx.checker`` and written atomically; numbers are float64 unless
 caller asks for float32.
 
 >>> g = OnnxGraph()
->>> g.node("Add", "x", g.const(1.0))
-'v0'
+>>> g.node("Add", "x", g.const(1.0))      # x + 1; g.const(1.0) named 'c0'
+'v1'
 """
 
 from __future__ import annotations

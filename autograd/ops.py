@@ -5,6 +5,7 @@ Each entry says how to compute the op (``forward``), its local derivatives
 learner reads (``rules``), where it is defined (``requires``) and where it is smooth
 enough to test against central differences (``domain``). ``Value.backward``, the
 visualizer and ``autograd.compile`` all read this table, so they cannot disagree.
+``onnx`` writes the op as ONNX nodes, for ``program.export_onnx``.
 
 ``rules`` are templates over the operands' names, so the walkthrough can say
 ``∂(w × x)/∂w = x`` with the graph's own names instead of letters that may collide
