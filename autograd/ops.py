@@ -5,6 +5,7 @@ Each entry says how to compute the op (``forward``), its local derivatives
 learner reads (``rules``), where it is defined (``requires``) and where it is smooth
 enough to test against central differences (``domain``). ``Value.backward``, the
 visualizer and ``autograd.compile`` all read this table, so they cannot disagree.
+``onnx`` writes the op as ONNX nodes, for ``program.export_onnx``.
 
 ``rules`` are templates over the operands' names, so the walkthrough can say
 ``∂(w × x)/∂w = x`` with the graph's own names instead of letters that may collide
@@ -52,6 +53,10 @@ class Op:
     domain: tuple[tuple[Interval, ...], ...]  # per input: smooth intervals to test on
     requires: str = ""  # where the op is defined, for error messages: "a > 0"
     array_forward: Callable[..., np.ndarray] | None = field(default=None, repr=False)
+    # ONNX lowering (``program.export_onnx``): onnx(g, *input names) adds nodes to the
+    # graph builder ``g`` (``g.node("Add", a, b)``, ``g.const(0.0)``) and returns the
+    # result's name. None: a graph using the op cannot be exported.
+    onnx: Callable[..., str] | None = field(default=None, repr=False)
 
     def rule(self, position: int) -> str:
         """The chain-rule text for the input at ``position``, in the letters a, b, …"""
@@ -256,6 +261,33 @@ def _sign(a):
     return (a > 0) * 1.0 - (a < 0) * 1.0
 
 
+# --- ONNX lowerings: ``g`` is the graph builder of autograd.onnx_graph ----------------
+
+
+def _onnx(op_type: str) -> Callable[..., str]:
+    """The lowering of an op that is one ONNX operator of the same meaning."""
+    def lowering(g, *inputs: str) -> str:
+        return g.node(op_type, *inputs)
+
+    lowering.__name__ = f"onnx_{op_type}"
+    return lowering
+
+
+def _sigmoid_onnx(g, a: str) -> str:
+    """σ as _sigmoid_array computes it: ONNX Runtime's float64 Sigmoid gives 0 below
+    a ≈ −37 and loses relative precision from a ≈ −5 (it is accurate only absolutely)."""
+    e = g.node("Exp", g.node("Neg", g.node("Abs", a)))
+    total = g.node("Add", g.const(1.0), e)
+    return g.node("Where", g.node("GreaterOrEqual", a, g.const(0.0)),
+                  g.node("Div", g.const(1.0), total), g.node("Div", e, total))
+
+
+def _step_onnx(g, a: str) -> str:
+    """1 where a ≥ 0, else 0 (nan too, as the forward's comparison gives)."""
+    return g.node("Where", g.node("GreaterOrEqual", a, g.const(0.0)),
+                  g.const(1.0), g.const(0.0))
+
+
 # Test domains: away from kinks (relu, abs at 0), poles (1/b at 0) and overflow.
 _REAL = ((-3.0, 3.0),)
 _AWAY_FROM_ZERO = ((-3.0, -0.1), (0.1, 3.0))
@@ -268,6 +300,7 @@ ADD = register(Op(
     rules=("∂({0} + {1})/∂{0} = 1", "∂({0} + {1})/∂{1} = 1"),
     template="{0} + {1}", domain=(_REAL, _REAL),
     array_forward=np.add,
+    onnx=_onnx("Add"),
 ))
 SUB = register(Op(
     name="sub", symbol="−", arity=2,
@@ -276,6 +309,7 @@ SUB = register(Op(
     rules=("∂({0} − {1})/∂{0} = 1", "∂({0} − {1})/∂{1} = −1"),
     template="{0} − {1}", domain=(_REAL, _REAL),
     array_forward=np.subtract,
+    onnx=_onnx("Sub"),
 ))
 MUL = register(Op(
     name="mul", symbol="×", arity=2,
@@ -284,6 +318,7 @@ MUL = register(Op(
     rules=("∂({0} × {1})/∂{0} = {1}", "∂({0} × {1})/∂{1} = {0}"),
     template="{0} × {1}", domain=(_REAL, _REAL),
     array_forward=np.multiply,
+    onnx=_onnx("Mul"),
 ))
 DIV = register(Op(
     name="div", symbol="÷", arity=2,
@@ -292,6 +327,7 @@ DIV = register(Op(
     rules=("∂({0} ÷ {1})/∂{0} = 1/{1}", "∂({0} ÷ {1})/∂{1} = −{0}/{1}²"),
     template="{0} ÷ {1}", domain=(_REAL, _AWAY_FROM_ZERO), requires="b ≠ 0",
     array_forward=np.divide,
+    onnx=_onnx("Div"),
 ))
 POW = register(Op(
     name="pow", symbol="^", arity=2,
@@ -301,6 +337,7 @@ POW = register(Op(
     template="{0}^{1}", domain=(_POSITIVE, _REAL),
     requires="a > 0, or a whole-number b (and b ≥ 0 when a = 0)",
     array_forward=np.power,
+    onnx=_onnx("Pow"),
 ))
 NEG = register(Op(
     name="neg", symbol="−", arity=1,
@@ -309,6 +346,7 @@ NEG = register(Op(
     rules=("∂(−{0})/∂{0} = −1",),
     template="−{0}", domain=(_REAL,),
     array_forward=np.negative,
+    onnx=_onnx("Neg"),
 ))
 EXP = register(Op(
     name="exp", symbol="exp", arity=1,
@@ -317,6 +355,7 @@ EXP = register(Op(
     rules=("∂exp({0})/∂{0} = exp({0})",),
     template="exp({0})", domain=(_REAL,), requires="a ≤ 709.78 (larger overflows a float)",
     array_forward=np.exp,
+    onnx=_onnx("Exp"),
 ))
 LOG = register(Op(
     name="log", symbol="ln", arity=1,
@@ -325,6 +364,7 @@ LOG = register(Op(
     rules=("∂ln({0})/∂{0} = 1/{0}",),
     template="ln({0})", domain=(_POSITIVE,), requires="a > 0",
     array_forward=np.log,
+    onnx=_onnx("Log"),
 ))
 TANH = register(Op(
     name="tanh", symbol="tanh", arity=1,
@@ -333,6 +373,7 @@ TANH = register(Op(
     rules=("∂tanh({0})/∂{0} = 1 − tanh²({0})",),
     template="tanh({0})", domain=(_REAL,),
     array_forward=np.tanh,
+    onnx=_onnx("Tanh"),
 ))
 SIGMOID = register(Op(
     name="sigmoid", symbol="σ", arity=1,
@@ -341,6 +382,7 @@ SIGMOID = register(Op(
     rules=("∂σ({0})/∂{0} = σ({0})·(1 − σ({0}))",),
     template="σ({0})", domain=(_REAL,),
     array_forward=_sigmoid_array,
+    onnx=_sigmoid_onnx,
 ))
 RELU = register(Op(
     name="relu", symbol="ReLU", arity=1,
@@ -350,6 +392,7 @@ RELU = register(Op(
     rules=("∂relu({0})/∂{0} = 1 ({0} > 0), 0 ({0} ≤ 0)",),
     template="relu({0})", domain=(_AWAY_FROM_ZERO,),
     array_forward=lambda a: np.maximum(a, 0.0),
+    onnx=_onnx("Relu"),
 ))
 STEP = register(Op(
     name="step", symbol="step", arity=1,
@@ -358,6 +401,7 @@ STEP = register(Op(
     rules=("∂step({0})/∂{0} = 0",),
     template="step({0})", domain=(_AWAY_FROM_ZERO,),
     array_forward=lambda a: (a >= 0) * 1.0,
+    onnx=_step_onnx,
 ))
 SQRT = register(Op(
     name="sqrt", symbol="√", arity=1,
@@ -366,6 +410,7 @@ SQRT = register(Op(
     rules=("∂√{0}/∂{0} = 1/(2√{0})",),
     template="√{0}", domain=(_POSITIVE,), requires="a ≥ 0",
     array_forward=np.sqrt,
+    onnx=_onnx("Sqrt"),
 ))
 ABS = register(Op(
     name="abs", symbol="|·|", arity=1,
@@ -374,6 +419,7 @@ ABS = register(Op(
     rules=("∂|{0}|/∂{0} = sign({0})",),
     template="|{0}|", domain=(_AWAY_FROM_ZERO,),
     array_forward=np.abs,
+    onnx=_onnx("Abs"),
 ))
 SIN = register(Op(
     name="sin", symbol="sin", arity=1,
@@ -382,6 +428,7 @@ SIN = register(Op(
     rules=("∂sin({0})/∂{0} = cos({0})",),
     template="sin({0})", domain=(_REAL,),
     array_forward=np.sin,
+    onnx=_onnx("Sin"),
 ))
 COS = register(Op(
     name="cos", symbol="cos", arity=1,
@@ -390,6 +437,7 @@ COS = register(Op(
     rules=("∂cos({0})/∂{0} = −sin({0})",),
     template="cos({0})", domain=(_REAL,),
     array_forward=np.cos,
+    onnx=_onnx("Cos"),
 ))
 SUM = register(Op(
     name="sum", symbol="+", arity=None,
@@ -398,4 +446,5 @@ SUM = register(Op(
     rules=("∂({all})/∂{self} = 1",),
     template="Σ", domain=(_REAL,),
     array_forward=lambda *xs: np.sum(xs, axis=0),
+    onnx=_onnx("Sum"),
 ))

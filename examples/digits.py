@@ -52,6 +52,7 @@ class DigitsResult:
     compile_seconds: float
     epochs: int
     history: nn.History = field(repr=False)
+    model: nn.MLP | None = field(default=None, repr=False)  # the trained network
 
 
 def load(idx: str | None = None, seed: int = 0, limit: int | None = None) -> tuple[list, list, str]:
@@ -87,7 +88,7 @@ def train_and_test(train: list, test: list, name: str, seed: int = 0, epochs: in
                            progress=progress, timings=timings)
     return DigitsResult(name, [n_in, *HIDDEN, 10], model.num_parameters(), len(train),
                         len(test), history.val_accuracy[-1] if history.val_accuracy else 0.0,
-                        sum(timings["epochs"]), timings["compile"], epochs, history)
+                        sum(timings["epochs"]), timings["compile"], epochs, history, model)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

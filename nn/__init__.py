@@ -31,8 +31,10 @@ from .losses import (  # noqa: E402
     sum_squared_error,
 )
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, scalar  # noqa: E402
+from .onnx_export import export_onnx  # noqa: E402
 from .optim import SGD, Adam, Optimizer  # noqa: E402
 from .serialize import load  # noqa: E402
+from .torch_bridge import from_torch, to_torch  # noqa: E402
 from .train import History, evaluate, fit  # noqa: E402
 
 __all__ = [
@@ -43,4 +45,5 @@ __all__ = [
     "Optimizer", "SGD", "Adam",
     "data", "datasets", "batches", "train_test_split", "one_hot",
     "fit", "evaluate", "History", "load",
+    "export_onnx", "to_torch", "from_torch",
 ]

@@ -73,7 +73,8 @@ class Module:
         named = self.named_parameters()
         names = [name for name, _ in named]
         missing = [name for name in names if name not in state]
-        unexpected = [key for key in state if key not in set(names)]
+        known = set(names)  # built once: `in set(names)` per key made loading quadratic
+        unexpected = [key for key in state if key not in known]
         if missing or unexpected:
             parts = []
             if missing:

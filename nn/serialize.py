@@ -109,7 +109,8 @@ def _describe(model: Module) -> str:
 def _check_parameters(model: Module, parameters: dict, where: str) -> dict[str, float]:
     expected = [name for name, _ in model.named_parameters()]
     missing = [n for n in expected if n not in parameters]
-    unexpected = [n for n in parameters if n not in set(expected)]
+    known = set(expected)  # built once: `in set(expected)` per name made loading quadratic
+    unexpected = [n for n in parameters if n not in known]
     if missing or unexpected:
         raise ValueError(
             f"{where}: parameters do not match the architecture ({_describe(model)}, "

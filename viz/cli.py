@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .export_command import add_export_command
 from .expr import ExpressionError, functions, parse
 
 __all__ = ["main", "build_parser", "UsageError", "EXIT_OK", "EXIT_FAILURE", "EXIT_USAGE"]
@@ -101,7 +102,7 @@ def _count(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``stepgrad`` with its two subcommands."""
+    """The argument parser of ``stepgrad`` with its subcommands."""
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="stepgrad", formatter_class=formatter, epilog=_MAIN_EPILOG,
@@ -160,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="label each edge with its local derivative (and, with "
                             "gradients, upstream grad × local derivative)")
     graph.set_defaults(run=_graph)
+    add_export_command(commands, formatter)
     return parser
 
 

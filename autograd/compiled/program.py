@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -210,6 +212,16 @@ class Program:
                     "(if/else, min/max, constants computed from data) cannot be compiled; "
                     "express it with ops (relu, step, abs) or run eagerly"
                 )
+
+    def export_onnx(self, path: str | os.PathLike, *, dtype: str = "float64") -> Path:
+        """Write the traced graph as an ONNX model (input ``x``: batch × inputs); returns path.
+
+        Parameters are stored with their current ``.data`` (what ``program(X)`` reads).
+        Needs ``onnx`` (``pip install 'stepgrad[export]'``); see ``compiled.onnx_export``.
+        """
+        from .onnx_export import export_program
+
+        return export_program(self.trace, path, dtype, getattr(self.fn, "__name__", "program"))
 
     # --- helpers ---------------------------------------------------------------------
 
