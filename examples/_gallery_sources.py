@@ -14,7 +14,6 @@ from functools import cached_property
 import numpy as np
 
 import autograd
-import nn
 
 from . import digits, function_fit, guess_number, ice_cream, init_and_overfit, linear, logic_gates
 
@@ -43,26 +42,22 @@ class DigitPredictions:
 
 def digit_predictions(seed: int = 0, epochs: int = digits.EPOCHS,
                       data: tuple[list, list] | None = None) -> DigitPredictions:
-    """Train ``examples.digits``' network as it does, then read every held-out image.
+    """Train ``examples.digits``' network (its own ``train_and_test``), then read every
+    held-out image.
 
     ``data`` = (train, test) pairs; by default ``digits.load``'s 80/20 split of the 8×8
-    digits. (``digits.run`` trains the same network but does not hand it back.)
+    digits.
     """
     train, test = data if data is not None else digits.load(None, seed)[:2]
-    n_in = len(train[0][0])
-    sizes = [n_in, *digits.HIDDEN, 10]
-    model = nn.MLP(n_in, sizes[1:], activation="sigmoid", output_activation="softmax",
-                   init="xavier", seed=seed)
-    nn.fit(model, train, loss=nn.cross_entropy, optimizer=nn.Adam(model, lr=digits.LEARNING_RATE),
-           epochs=epochs, batch_size=digits.BATCH_SIZE, seed=seed, progress=False,
-           compiled=True)
+    result = digits.train_and_test(train, test, "digits", seed=seed, epochs=epochs)
+    model = result.model
     program = autograd.compile(lambda *xs: model(list(xs)), train[0][0])
     scores = program(np.array([x for x, _ in test], float))
     predicted = tuple(int(k) for k in np.argmax(scores, axis=1))
     labels = tuple(int(t) for _, t in test)
     right = sum(p == t for p, t in zip(predicted, labels, strict=True))
     images = tuple(np.array(x, float).reshape(8, 8) for x, _ in test)
-    return DigitPredictions(images, labels, predicted, right / len(test), tuple(sizes))
+    return DigitPredictions(images, labels, predicted, right / len(test), tuple(result.sizes))
 
 
 @dataclass(frozen=True)
