@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from autograd import __version__
+
 from .export_command import add_export_command
 from .expr import ExpressionError, functions, parse
 
@@ -110,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Follow backpropagation step by step: a walkthrough of the y = 2x + 1 "
                     "example, or the graph of any expression with its gradients.",
     )
+    parser.add_argument("--version", action="version", version=f"stepgrad {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     walk = commands.add_parser(
