@@ -95,7 +95,7 @@ def test_the_sdist_holds_tests_golden_files_examples_benchmarks_and_page_assets(
     with tarfile.open(archive) as sdist:
         members = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     wanted = {"LICENSE", "README.md", "run", ".ci/run", "setup.cfg", "pyproject.toml"}
-    for folder in ("tests", "examples", "benchmarks", "viz/templates", "viz/static"):
+    for folder in ("tests", "examples", "benchmarks", "docs", "viz/templates", "viz/static"):
         wanted |= {str(p.relative_to(tree)) for p in (tree / folder).rglob("*")
                    if p.is_file() and "dist" not in p.parts}
     assert "tests/golden/article_graph.dot" in wanted
