@@ -4,11 +4,14 @@ Each block runs in a fresh interpreter (nothing carried over from the block befo
 empty folder, so the files it writes land there. A block whose first lines say
 ``# run from the repository root`` runs there instead (the examples are not installed).
 Blocks are found wherever they are, indented inside a list item or not: a section
-another change adds is tested without touching this file.
+another change adds is tested without touching this file. A block that imports PyTorch
+(the optional ``torch`` extra) is skipped where torch is not installed, like the other
+torch tests, unless ``STEPGRAD_REQUIRE_TORCH=1`` (CI), where it must run.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -17,6 +20,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
+from tests.torch_helpers import REASON
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -53,6 +58,10 @@ def test_the_readme_has_python_blocks_and_the_parser_finds_indented_ones():
 
 @pytest.mark.parametrize("line, code", BLOCKS, ids=[f"README.md:{n}" for n, _ in BLOCKS])
 def test_readme_python_block_runs_on_its_own(tmp_path, line, code):
+    if (re.search(r"^\s*(import|from)\s[^#\n]*\btorch\b", code, re.M)
+            and importlib.util.find_spec("torch") is None
+            and os.environ.get("STEPGRAD_REQUIRE_TORCH") != "1"):
+        pytest.skip(REASON)
     cwd = ROOT if any(row.startswith(FROM_ROOT) for row in code.splitlines()[:3]) else tmp_path
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
     env.pop("PYTHONPATH", None)  # as a reader runs it: the installed stepgrad, nothing else
