@@ -9,6 +9,7 @@
 """
 
 __stepgrad__ = True  # nn and viz check this: PyPI's HIPS autograd has the same name
+__version__ = "0.1.0"  # stepgrad's one version number: setup.cfg and --version read it
 
 from .check import (
     GradcheckError,

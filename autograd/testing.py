@@ -16,7 +16,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as exc:  # an optional dependency: say which extra brings it
+    if exc.name != "hypothesis":
+        raise
+    raise ModuleNotFoundError(
+        "autograd.testing needs hypothesis, which the 'test' extra installs: "
+        "pip install 'stepgrad[test]' (from a checkout: pip install -e '.[test]'), "
+        "or pip install hypothesis", name="hypothesis") from None
 
 from .check import check_local_grads, gradcheck
 from .ops import OPS, Op, lookup

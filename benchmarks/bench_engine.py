@@ -1,15 +1,17 @@
 """stepgrad's eager engine against micrograd 0.1.0 on the four workloads of issue 2.
 
-    .venv/bin/pip install micrograd==0.1.0       # or: pip install -e '.[bench]'
+    .venv/bin/pip install -e '.[bench]'                   # micrograd 0.1.0, the baseline
     .venv/bin/python benchmarks/bench_engine.py            # full run, several minutes
     .venv/bin/python benchmarks/bench_engine.py --quick    # fewer steps, about a minute
+    .venv/bin/python benchmarks/bench_engine.py --out benchmarks/results/engine.md
 
 Three engines: micrograd; stepgrad (a) building micrograd's graph node for node
 (binary adds, ``sum(w·x, b)`` per neuron); stepgrad (b) building the graph the way
 this project's ``nn`` does (one n-ary ``autograd.sum`` node per neuron). Every
 measurement runs in its own fresh Python process with default settings (cyclic GC on),
-so one engine's leftover garbage cannot slow the next. Prints a markdown table and
-writes it to ``benchmarks/results/engine.md``.
+so one engine's leftover garbage cannot slow the next. Prints a markdown table; only
+``--out FILE`` writes it (the tracked ``benchmarks/results/engine.md`` is replaced only
+when asked for by name).
 """
 
 from __future__ import annotations
@@ -201,7 +203,7 @@ def measure(workload: str, engine: str, quick: bool, gc_off: bool = False) -> di
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-        hint = " (pip install micrograd==0.1.0)" if "micrograd" in last else ""
+        hint = " (the bench extra: pip install -e '.[bench]')" if "micrograd" in last else ""
         return {"error": f"failed: {last}{hint}".replace("|", "/")}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -223,8 +225,9 @@ if __name__ == "__main__":
                              "default-settings comparison: shows what the collector costs)")
     parser.add_argument("--repeat", type=int, default=None,
                         help="timed rounds, best kept (default 2, or 1 with --quick)")
-    parser.add_argument("--out", default=str(HERE / "results" / "engine.md"),
-                        help="where to write the markdown table ('' to skip)")
+    parser.add_argument("--out", default="",
+                        help="also write the markdown table here (the tracked one: "
+                             "benchmarks/results/engine.md); default: print only")
     parser.add_argument("--cell", nargs=2, metavar=("WORKLOAD", "ENGINE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.repeat is None:

@@ -22,6 +22,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as ./run test and examples
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from examples import gallery  # noqa: E402
+from nn.files import write_atomic  # noqa: E402
 
 
 def table(timings: dict[str, tuple[float, float]], wall: float, cpu: float) -> str:
@@ -51,7 +52,7 @@ def main() -> int:
     text = head + table(timings, wall, cpu) + "\n"
     print(text)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        write_atomic(args.out, text.encode("utf-8"))
     return 0
 
 

@@ -1,13 +1,16 @@
 """How long viz takes on a big graph: a 64-50-100-10 MLP's per-sample graph (~20,000 nodes).
 
 Run: .venv/bin/python benchmarks/bench_viz.py [--out DIR]
-Prints the node count, the time to build the graph, to draw (collapse) and to render SVG.
+Prints the node count, the time to build the graph, to draw (collapse) and to render SVG;
+then ``x*x*…*x`` with 50 to 500 factors (a leaf read at every level: the shape whose
+layout work grows with the square of the depth, issue 9), drawn and rendered.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 import tempfile
 import time
@@ -44,6 +47,26 @@ def mlp_graph(sizes: list[int], seed: int = 0) -> tuple[Value, dict[str, Value]]
     return loss, params
 
 
+def product_chains(factors: tuple[int, ...] = (50, 100, 150, 201, 500)) -> None:
+    """Draw and render ``x*x*…*x``: the estimated layout cost and the seconds each takes."""
+    from viz.collapse import layout_cost
+    from viz.expr import parse
+    from viz.render import run_dot
+
+    print("x*x*…*x: factors, layout cost of the full drawing, drawn as, draw + dot seconds")
+    for n in factors:
+        built = parse("*".join(["x"] * n)).build({"x": 1.0})
+        built.root.backward()
+        start = time.perf_counter()
+        digraph = viz.draw(built.root, title=f"{n} factors")
+        run_dot(digraph.source, "svg")
+        took = time.perf_counter() - start
+        boxes = len(re.findall(r"^\tg\d+ \[", digraph.source, re.M))
+        shape = f"{boxes} boxes" if boxes else "in full"
+        print(f"  {n:4d}  cost {layout_cost(autograd.topo_order(built.root)):7,}  {shape:10s}"
+              f"  {took:.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="folder for graph.svg")
@@ -77,6 +100,7 @@ def main() -> None:
     print(f"walkthrough (default, {len(wt.records)} pairs, {len(wt.frames)} frames): record "
           f"{recorded - start:.2f} s, write_html {written - recorded:.2f} s -> {page} "
           f"({page.stat().st_size:,} bytes)")
+    product_chains()
 
 
 if __name__ == "__main__":

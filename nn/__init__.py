@@ -9,15 +9,11 @@
 0.604
 """
 
-import autograd as _autograd
+from ._clash import require_stepgrad_autograd
 
-if not getattr(_autograd, "__stepgrad__", False):
-    raise ImportError(
-        "the 'autograd' package Python found is not stepgrad's (it is probably HIPS "
-        f"autograd from PyPI, at {getattr(_autograd, '__file__', '?')}). Both use the "
-        "import name 'autograd': install stepgrad in a virtual environment, or run "
-        "'pip uninstall autograd' first."
-    )
+require_stepgrad_autograd()  # PyPI's HIPS autograd has the same import name
+
+from autograd import __version__ as __version__  # noqa: E402 - one for all of stepgrad
 
 from . import data, datasets  # noqa: E402
 from .data import batches, one_hot, train_test_split  # noqa: E402

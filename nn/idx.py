@@ -12,8 +12,11 @@ import math
 import os
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
+
+from .files import open_regular
 
 __all__ = ["read_idx", "load_idx", "load_mnist", "IMAGES_MAGIC", "LABELS_MAGIC"]
 
@@ -23,54 +26,102 @@ _TYPE_NAMES = {0x08: "unsigned byte", 0x09: "signed byte", 0x0B: "short", 0x0C: 
                0x0D: "float", 0x0E: "double"}
 
 
-def _read_bytes(path: str | os.PathLike) -> bytes:
-    raw = Path(path).read_bytes()
-    if raw[:2] != b"\x1f\x8b":  # gzip's own magic: decide by content, not by file name
-        return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise ValueError(f"IDX file {os.fspath(path)!r} is a corrupt or truncated gzip: "
-                         f"{exc}") from None
+# Deflate never expands more than 1032:1, so a gzip file can hold at most this many
+# bytes per byte of file: a header promising more is refused before inflating anything.
+_DEFLATE_RATIO = 1032
+_CHUNK = 1 << 20
+
+
+def _read_up_to(stream: BinaryIO, size: int) -> bytearray:
+    """Up to ``size`` bytes (fewer only where the data ends), in bounded chunks: memory
+    grows with the data actually there, not with what a header claims."""
+    data = bytearray()
+    while len(data) < size:
+        part = stream.read(min(size - len(data), _CHUNK))
+        if not part:
+            break
+        data += part
+    return data
+
+
+def _header(stream: BinaryIO, name: str, ndim: int) -> list[int]:
+    """The dimensions an IDX header declares, every field checked."""
+    head = _read_up_to(stream, 4)
+    if len(head) < 4:
+        raise ValueError(f"{name} is {len(head)} bytes long, too short for an IDX header "
+                         "(4 bytes)")
+    magic = int.from_bytes(head, "big")
+    expected = 0x0800 | ndim
+    if head[:2] != b"\0\0":
+        raise ValueError(f"{name} has magic number 0x{magic:08X}, expected 0x{expected:08X} "
+                         "(not an IDX file?)")
+    if head[2] != 0x08:
+        kind = _TYPE_NAMES.get(head[2], "unknown")
+        raise ValueError(f"{name} stores data type 0x{head[2]:02X} ({kind}); only 0x08 "
+                         f"(unsigned byte, as MNIST) is supported (magic 0x{magic:08X}, "
+                         f"expected 0x{expected:08X})")
+    if head[3] != ndim:
+        raise ValueError(f"{name} has {head[3]} dimensions (magic 0x{magic:08X}), expected "
+                         f"{ndim} (magic 0x{expected:08X})")
+    sizes = _read_up_to(stream, 4 * ndim)
+    if len(sizes) < 4 * ndim:
+        raise ValueError(f"{name} is truncated inside its header: {4 + len(sizes)} bytes, the "
+                         f"header of a {ndim}-dimensional IDX file takes {4 + 4 * ndim}")
+    dims = [int.from_bytes(sizes[4 * i: 4 * i + 4], "big") for i in range(ndim)]
+    if 0 in dims:
+        raise ValueError(f"{name} declares an empty dimension: {' × '.join(map(str, dims))}")
+    return dims
 
 
 def read_idx(path: str | os.PathLike, ndim: int, what: str = "IDX") -> np.ndarray:
-    """The unsigned-byte array stored in an IDX file with ``ndim`` dimensions.
+    """The unsigned-byte array stored in an IDX file (raw or gzip) with ``ndim`` dimensions.
 
     ValueError, saying what is wrong, for a bad magic number, type, dimension count,
-    an empty dimension, or data shorter or longer than the header promises.
+    an empty dimension, data shorter or longer than the header promises, a device or
+    pipe instead of a file. The header is read first and bounds everything after it:
+    no more than the promised bytes (plus one, to notice extra data) are ever read or
+    inflated, so a gzip bomb costs what its header says, not gigabytes.
     """
     name = f"{what} file {os.fspath(path)!r}"
-    data = _read_bytes(path)
-    if len(data) < 4:
-        raise ValueError(f"{name} is {len(data)} bytes long, too short for an IDX header (4 bytes)")
-    magic = int.from_bytes(data[:4], "big")
-    expected = 0x0800 | ndim
-    if data[:2] != b"\0\0":
-        raise ValueError(f"{name} has magic number 0x{magic:08X}, expected 0x{expected:08X} "
-                         "(not an IDX file?)")
-    if data[2] != 0x08:
-        kind = _TYPE_NAMES.get(data[2], "unknown")
-        raise ValueError(f"{name} stores data type 0x{data[2]:02X} ({kind}); only 0x08 "
-                         f"(unsigned byte, as MNIST) is supported (magic 0x{magic:08X}, "
-                         f"expected 0x{expected:08X})")
-    if data[3] != ndim:
-        raise ValueError(f"{name} has {data[3]} dimensions (magic 0x{magic:08X}), expected "
-                         f"{ndim} (magic 0x{expected:08X})")
+    with open_regular(path, f"{what} file") as raw:
+        size = os.fstat(raw.fileno()).st_size
+        gzipped = raw.read(2) == b"\x1f\x8b"  # gzip's own magic: by content, not by name
+        raw.seek(0)
+        if not gzipped:
+            return _read_body(raw, name, ndim, size)
+        try:
+            with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
+                return _read_body(stream, name, ndim, size, gzipped=True)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ValueError(f"{name} is a corrupt or truncated gzip: {exc}") from None
+
+
+def _read_body(stream: BinaryIO, name: str, ndim: int, file_size: int,
+               gzipped: bool = False) -> np.ndarray:
+    """The header, then exactly the data it promises, as an array of its shape."""
+    dims = _header(stream, name, ndim)
     header = 4 + 4 * ndim
-    if len(data) < header:
-        raise ValueError(f"{name} is truncated inside its header: {len(data)} bytes, the "
-                         f"header of a {ndim}-dimensional IDX file takes {header}")
-    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    if 0 in dims:
-        raise ValueError(f"{name} declares an empty dimension: {' × '.join(map(str, dims))}")
     promised = math.prod(dims)  # exact: np.prod wraps at 2⁶⁴ (2²¹ × 2²¹ × 2²² "is" 0)
-    body = len(data) - header
-    if body != promised:
-        problem = "truncated" if body < promised else "longer than its header says"
-        raise ValueError(f"{name} is {problem}: header promises {promised} bytes "
-                         f"({' × '.join(map(str, dims))}), file has {body}")
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
+    shape = " × ".join(map(str, dims))
+
+    def wrong(problem: str, has: str) -> ValueError:
+        return ValueError(f"{name} is {problem}: header promises {promised} bytes ({shape}), "
+                          f"{has}")
+
+    if not gzipped:  # the file's size says it all before a byte of data is read
+        body = file_size - header
+        if body != promised:
+            raise wrong("truncated" if body < promised else "longer than its header says",
+                        f"file has {body}")
+    elif promised > _DEFLATE_RATIO * file_size:
+        raise wrong("truncated", f"a {file_size:,}-byte gzip file holds at most "
+                                 f"{_DEFLATE_RATIO * file_size:,}")
+    data = _read_up_to(stream, promised + 1)  # the extra byte: data past the promise
+    if len(data) < promised:
+        raise wrong("truncated", f"file has {len(data)}")
+    if len(data) > promised:
+        raise wrong("longer than its header says", "the data goes on past them")
+    return np.frombuffer(data, dtype=np.uint8).reshape(dims)
 
 
 def load_idx(

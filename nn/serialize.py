@@ -8,7 +8,9 @@ Layout (version 1)::
 
 Python writes floats with ``repr``, so the round trip is exact. Files are written to a
 temporary file in the same folder and renamed over the target: a crash never leaves a
-half-written model.
+half-written model. ``load`` reads regular files only (never ``/dev/zero`` or a pipe)
+of at most ``MAX_FILE_BYTES`` (256 MiB: about 4.5 million parameters), and checks every
+key before it builds anything.
 """
 
 from __future__ import annotations
@@ -17,15 +19,44 @@ import json
 import math
 import numbers
 import os
-from pathlib import Path
+import sys
 
-from .files import write_atomic
+from .files import read_capped, write_atomic
 from .module import MLP, Layer, Module, Neuron
 
-__all__ = ["save", "load", "FORMAT", "VERSION"]
+__all__ = ["save", "load", "FORMAT", "VERSION", "MAX_FILE_BYTES"]
 
 FORMAT = "stepgrad-model"
 VERSION = 1
+MAX_FILE_BYTES = 256 * 2**20  # a 1,000,000-parameter MLP's file is about 58 MB
+_MAX_DIGITS = 400  # longer integers stay text: a float holds at most 309 digits
+
+
+class _LongInteger:
+    """An integer literal too long to be a count or a finite float: only its length is kept.
+
+    Python's own conversion would fail with a digit-limit error naming no key (5,000
+    digits) or build a number only to overflow later; this lets the check name the key.
+    """
+
+    def __init__(self, digits: str) -> None:
+        self.digits = len(digits.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"a {self.digits:,}-digit integer"
+
+
+def _parse_int(digits: str) -> int | _LongInteger:
+    return int(digits) if len(digits) <= _MAX_DIGITS else _LongInteger(digits)
+
+
+def _cut(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was (a 400-digit nin)."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def _short(value: object) -> str:
+    return _cut(repr(value))
 
 # class name -> (constructor, its required config keys and their expected kind)
 _ARCHITECTURES = {
@@ -76,23 +107,24 @@ def _build(architecture: object, parameters: dict, where: str) -> Module:
     if not isinstance(architecture, dict):
         raise ValueError(f"{where}: 'architecture' must be an object, got {architecture!r}")
     cls = architecture.get("class")
-    if cls not in _ARCHITECTURES:
+    if not isinstance(cls, str) or cls not in _ARCHITECTURES:  # ["MLP"] is unhashable
         raise ValueError(f"{where}: 'architecture.class' must be one of "
-                         f"{', '.join(_ARCHITECTURES)}, got {cls!r}")
+                         f"{', '.join(_ARCHITECTURES)}, got {_short(cls)}")
     construct, keys = _ARCHITECTURES[cls]
     for key, kind in keys.items():
         if key not in architecture:
             raise ValueError(f"{where}: missing key 'architecture.{key}' for a {cls}")
         if not _kind_ok(architecture[key], kind):
             raise ValueError(f"{where}: 'architecture.{key}' must be {kind}, "
-                             f"got {architecture[key]!r}")
+                             f"got {_short(architecture[key])}")
     # Building costs about what reading the file did, unless the architecture asks
     # for far more parameters than the file stores (a hostile file: 10⁹ neurons).
     dims = _dims(cls, architecture)
     count = sum((a + 1) * b for a, b in zip(dims, dims[1:]))
     if count > 2 * len(parameters) + 100:
-        raise ValueError(f"{where}: architecture {json.dumps(architecture)} has {count} "
-                         f"parameters but the file stores only {len(parameters)}")
+        shown = _cut(json.dumps(architecture, default=repr), 200)
+        raise ValueError(f"{where}: architecture {shown} has {_short(count)} parameters "
+                         f"but the file stores only {len(parameters)}")
     try:
         return construct(architecture)
     except ValueError as exc:
@@ -106,38 +138,56 @@ def _describe(model: Module) -> str:
         return type(model).__name__
 
 
-def _check_parameters(model: Module, parameters: dict, where: str) -> dict[str, float]:
-    expected = [name for name, _ in model.named_parameters()]
-    missing = [n for n in expected if n not in parameters]
-    known = set(expected)  # built once: `in set(expected)` per name made loading quadratic
-    unexpected = [n for n in parameters if n not in known]
-    if missing or unexpected:
+def _check_numbers(parameters: dict, where: str) -> None:
+    for name, number in parameters.items():
+        # type() first: a float is the common case, and isfinite(10**400) would overflow
+        if type(number) is not float and (isinstance(number, bool)
+                                          or not isinstance(number, numbers.Real)
+                                          or abs(number) > sys.float_info.max):
+            raise ValueError(f"{where}: parameter {_short(name)} must be a finite number, "
+                             f"got {_short(number)}")
+        if not math.isfinite(number):
+            raise ValueError(f"{where}: parameter {_short(name)} must be a finite number, "
+                             f"got {number!r}")
+
+
+def _load_parameters(model: Module, parameters: dict, where: str) -> None:
+    """``model.load_state_dict(parameters)``; a name mismatch is reported with the file."""
+    try:
+        model.load_state_dict(parameters)
+    except ValueError as exc:
+        # Only on failure: naming every parameter again would double a big load's cost.
+        expected = [name for name, _ in model.named_parameters()]
+        known = set(expected)
+        missing = [n for n in expected if n not in parameters]
+        unexpected = [n for n in parameters if n not in known]
+        if not missing and not unexpected:  # a user's Module refused for its own reason
+            raise ValueError(f"{where}: {exc}") from None
         raise ValueError(
             f"{where}: parameters do not match the architecture ({_describe(model)}, "
             f"{len(expected)} parameters; file has {len(parameters)}): "
             f"missing {missing[:5]}{'…' if len(missing) > 5 else ''}, "
             f"unexpected {unexpected[:5]}{'…' if len(unexpected) > 5 else ''}"
-        )
-    for name, number in parameters.items():
-        if isinstance(number, bool) or not isinstance(number, numbers.Real) \
-                or not math.isfinite(number):
-            raise ValueError(f"{where}: parameter {name!r} must be a finite number, got {number!r}")
-    return parameters
+        ) from None
 
 
-def load(path: str | os.PathLike, model: Module | None = None) -> Module:
+def load(path: str | os.PathLike, model: Module | None = None, *,
+         max_bytes: int = MAX_FILE_BYTES) -> Module:
     """The model stored at ``path``; with ``model``, load the parameters into it instead.
 
     A malformed, truncated, wrong-version or mismatched file raises ValueError naming
-    the key or the shape that is wrong.
+    the file and the key or the shape that is wrong; so does a file larger than
+    ``max_bytes`` or one that is not a regular file (``/dev/zero``, a pipe).
     """
     where = f"model file {os.fspath(path)!r}"
+    raw = read_capped(path, max_bytes, "model file",
+                      " for model files (pass max_bytes= to nn.load to read a larger one)")
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValueError(f"{where} is not UTF-8 JSON text: {exc}") from None
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{where} is not valid JSON (truncated or corrupt?): {exc}") from None
     except RecursionError:  # json recurses per nesting level: "[[[[…" is corrupt, not a model
@@ -146,10 +196,10 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
         raise ValueError(f"{where}: expected a JSON object, got {type(document).__name__}")
     if document.get("format") != FORMAT:
         raise ValueError(f"{where}: key 'format' must be {FORMAT!r}, got "
-                         f"{document.get('format')!r} (not a stepgrad model file?)")
+                         f"{_short(document.get('format'))} (not a stepgrad model file?)")
     # type check too: JSON `true` would compare equal to version 1
     if type(document.get("version")) is not int or document["version"] != VERSION:
-        raise ValueError(f"{where}: unsupported 'version' {document.get('version')!r}; "
+        raise ValueError(f"{where}: unsupported 'version' {_short(document.get('version'))}; "
                          f"this stepgrad reads version {VERSION}")
     for key in ("architecture", "parameters"):
         if key not in document:
@@ -161,9 +211,10 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
         raise ValueError(
             f"{where}: 'parameters' must be an object, got {type(parameters).__name__}"
         )
+    _check_numbers(parameters, where)
     if model is None:
         model = _build(document["architecture"], parameters, where)
     elif not isinstance(model, Module):
         raise TypeError(f"model must be an nn Module, got {model!r}")
-    model.load_state_dict(_check_parameters(model, parameters, where))
+    _load_parameters(model, parameters, where)
     return model

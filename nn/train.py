@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numbers
 import random
+import reprlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -14,7 +15,7 @@ from .data import batches, make_rng
 from .losses import mse
 from .optim import SGD, Optimizer
 
-__all__ = ["History", "fit", "evaluate", "is_correct"]
+__all__ = ["History", "fit", "evaluate", "is_correct", "check_model"]
 
 Pair = tuple[Sequence[float], object]
 Loss = Callable[[object, object], Value]
@@ -101,6 +102,33 @@ def _check_pairs(items: object, what: str) -> list[Pair]:
     return pairs
 
 
+def _width(x: object) -> int | None:
+    """How many inputs ``x`` gives a model (a lone number is one), None if not a sequence."""
+    if isinstance(x, Value) or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
+        return 1
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
+        return None
+    return len(x)
+
+
+def check_model(model: object, pairs: list[Pair], what: str) -> None:
+    """Raise before training, not steps into it: ``model`` must be callable, and every
+    pair's inputs as wide as ``model.nin`` (when the model says; nn modules do)."""
+    if not callable(model):
+        raise TypeError(f"model must be callable (an nn Module, or a function of the inputs "
+                        f"returning Values), got {model!r} ({type(model).__name__}), which "
+                        "is not callable")
+    nin = getattr(model, "nin", None)
+    if isinstance(nin, bool) or not isinstance(nin, int):
+        return
+    for i, (x, _) in enumerate(pairs):
+        width = _width(x)
+        if width != nin:
+            got = "inputs that are not a sequence" if width is None else f"{width} inputs"
+            shown = " ".join(reprlib.repr(x).split())  # one line, even for a numpy row
+            raise ValueError(f"{what}[{i}] has {got} but the model takes {nin}: {shown}")
+
+
 def _loss_value(loss: Loss, outputs: object, target: object) -> Value:
     value = loss(outputs, target)
     if not isinstance(value, Value):
@@ -137,15 +165,16 @@ def fit(
     forward passes of the epoch, before each update; ``val`` is evaluated after each
     epoch. The progress bar goes to stderr and is quiet when stderr is not a terminal.
     """
+    pairs = _check_pairs(train, "train")
+    check_model(model, pairs, "train")
+    if val is not None:
+        check_model(model, _check_pairs(val, "val"), "val")
     if compiled:
         from .compiled import fit_compiled
 
         return fit_compiled(model, train, loss=loss, optimizer=optimizer, epochs=epochs,
                             batch_size=batch_size, shuffle=shuffle, val=val, seed=seed,
                             progress=progress)
-    pairs = _check_pairs(train, "train")
-    if val is not None:
-        _check_pairs(val, "val")
     check_schedule(epochs, batch_size)
     if optimizer is None:
         optimizer = SGD(model, lr=0.01)

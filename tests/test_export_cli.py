@@ -73,7 +73,9 @@ def test_a_bad_model_file_exits_2_and_writes_nothing(capsys, tmp_path, content, 
 def test_bad_paths_exit_2(capsys, tmp_path, model_file):
     _, path = model_file
     assert main(["export", str(tmp_path), str(tmp_path / "m.onnx")]) == EXIT_USAGE
-    assert "cannot read model file" in capsys.readouterr().err
+    # a folder is refused by name before reading (issue 9), like /dev/zero or a pipe
+    assert f"model file {str(tmp_path)!r} is a folder, not a regular file" in \
+        capsys.readouterr().err
     assert main(["export", str(path), str(tmp_path / "m.json")]) == EXIT_USAGE
     assert "end its name in .onnx" in capsys.readouterr().err
     assert main(["export", str(path)]) == EXIT_USAGE  # argparse: the output is missing

@@ -14,17 +14,8 @@ The plots (``viz.learning_curve``, ``viz.loss_curve``, ``viz.loss_surface``,
 
 from __future__ import annotations
 
-try:
-    import autograd as _autograd
-except ImportError:  # pragma: no cover - a broken install
-    _autograd = None
-if not getattr(_autograd, "__stepgrad__", False):
-    raise ImportError(
-        "viz needs stepgrad's own `autograd` package, but the `autograd` found "
-        f"({getattr(_autograd, '__file__', 'none')}) is a different one: PyPI's HIPS "
-        "autograd has the same import name. Use a virtual environment for stepgrad, or "
-        "`pip uninstall autograd` and reinstall stepgrad."
-    )
+import nn as _nn  # noqa: F401 - its import checks that `autograd` is stepgrad's (not HIPS')
+from autograd import __version__ as __version__  # one version for the whole of stepgrad
 
 from .draw import draw  # noqa: E402
 from .render import GraphvizNotFound, render  # noqa: E402

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from autograd import __version__
+
 from .export_command import add_export_command
 from .expr import ExpressionError, functions, parse
 
@@ -66,6 +68,7 @@ examples:
   stepgrad graph "tanh(x*w + b)" --set x=0.5 w=-1 b=2 -o graph.svg
   stepgrad graph "(w*x + b - t)**2 / 2" --set w=0.5 x=0 b=0.6 t=1 --edge-labels
   stepgrad graph "x*x + sigmoid(x)" --set x=1.5 -o square.png --no-grad
+  stepgrad graph "x*x*x*x*x*x" --set x=1.1 --max-nodes 4   # collapsed into depth boxes
 
 {_EXIT_CODES}"""
 
@@ -109,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Follow backpropagation step by step: a walkthrough of the y = 2x + 1 "
                     "example, or the graph of any expression with its gradients.",
     )
+    parser.add_argument("--version", action="version", version=f"stepgrad {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     walk = commands.add_parser(
@@ -160,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--edge-labels", action="store_true",
                        help="label each edge with its local derivative (and, with "
                             "gradients, upstream grad × local derivative)")
+    graph.add_argument("--max-nodes", type=_count, default=300, metavar="N",
+                       help="above N values the graph is collapsed into boxes "
+                            "(default 300; a graph Graphviz would be slow to lay out "
+                            "is collapsed whatever N is)")
     graph.set_defaults(run=_graph)
     add_export_command(commands, formatter)
     return parser
@@ -189,10 +197,15 @@ def _prepare_output(path: Path, suffixes: Sequence[str] | None = None) -> None:
     if suffixes is not None and path.suffix.lower() not in suffixes:
         raise UsageError(f"cannot tell the format of {str(path)!r}: end it in "
                          f"{', '.join(suffixes)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # name the user's file, and which folder could not be made
+        raise OSError(exc.errno, f"cannot create the folder {str(path.parent)!r}: "
+                                 f"{exc.strerror}", str(path)) from None
 
 
 def _graph(args: argparse.Namespace, out, err) -> int:
+    from .escape import printable
     from .numbers import format_number
     from .render import FORMATS, render
 
@@ -201,7 +214,8 @@ def _graph(args: argparse.Namespace, out, err) -> int:
     if not args.no_grad:
         built.backward()
     _prepare_output(args.output, list(FORMATS))
-    options: dict[str, object] = {"title": args.expression, "edge_labels": args.edge_labels}
+    options: dict[str, object] = {"title": args.expression, "edge_labels": args.edge_labels,
+                                  "max_nodes": args.max_nodes}
     if args.no_grad:
         from autograd import topo_order
 
@@ -209,7 +223,8 @@ def _graph(args: argparse.Namespace, out, err) -> int:
         options.update(show_grad=False,
                        numbers={node: (node.data, None) for node in topo_order(built.root)})
     render(built.root, args.output, **options)
-    print(f"{args.expression} = {format_number(built.root.data)}", file=out)
+    # printable: a comment ("x # …") may hold terminal escapes the parser never reads
+    print(f"{printable(args.expression)} = {format_number(built.root.data)}", file=out)
     if not args.no_grad:
         for name, leaf in built.leaves.items():
             print(f"  ∂/∂{name} = {format_number(leaf.grad)}", file=out)
@@ -250,7 +265,8 @@ def _hint_leading_minus(argv: list[str], err) -> None:
     """argparse reads "-x*w" as an option: say how to pass such an expression."""
     if "graph" not in argv:
         return
-    options = {"-h", "--help", "--set", "-o", "--output", "--no-grad", "--edge-labels", "--"}
+    options = {"-h", "--help", "--set", "-o", "--output", "--no-grad", "--edge-labels",
+               "--max-nodes", "--"}
     tokens = argv[argv.index("graph") + 1 :]
     # "-x" (one dash, not an option) looks like an expression; "--bogus" does not.
     if any(t.startswith("-") and not t.startswith("--") and t.split("=")[0] not in options
@@ -282,7 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.excerpt():
             print(exc.excerpt(), file=err)
         return EXIT_USAGE
-    except UsageError as exc:
+    except (UsageError, OverflowError) as exc:  # numbers too large: the input's fault
         print(f"{prefix} {exc}", file=err)
         return EXIT_USAGE
     except BrokenPipeError:

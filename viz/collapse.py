@@ -11,6 +11,12 @@ that big is unreadable anyway. Above ``max_nodes`` we group nodes:
 2. by depth (no parameter names, or still too many): nodes at the same distance from the
    leaves share a box, consecutive depths merged until the boxes fit.
 
+A graph within ``max_nodes`` is collapsed too when laying it out would be slow: dot
+routes an edge spanning k ranks through k - 1 hidden nodes, so one leaf read at every
+level of a deep chain (``x*x*…*x``) costs the square of the depth. ``layout_cost``
+estimates that work; above ``LAYOUT_BUDGET`` the picture is grouped, with fewer boxes
+until it fits.
+
 Edges between boxes are merged and labelled with how many they stand for. The graph's
 title says how many nodes are hidden.
 """
@@ -26,13 +32,19 @@ from autograd import Value
 
 from . import style
 from .draw import add_legend, new_digraph, node_caption, node_roles, value_label
-from .escape import html_label
+from .escape import MAX_LABEL, html_label, shorten
 
-__all__ = ["draw_collapsed", "module_of", "parent_module", "group_by_module", "group_by_depth"]
+__all__ = ["draw_collapsed", "module_of", "parent_module", "group_by_module", "group_by_depth",
+           "layout_cost", "too_slow_to_lay_out", "LAYOUT_BUDGET"]
 
 EDGES_PER_NODE = 4
 MAX_EDGES = 1500  # whatever max_nodes says: dot spends ~45 s on 160 boxes and 9,000 edges
 LOOSE_LEAVES = 16
+# dot routes an edge that spans k ranks through k - 1 invisible nodes, and places them
+# all: x*x*…*x needs ~n² of them (x feeds every level). Measured, dot CPU seconds: 40
+# factors (cost 1,482) 0.07 s, 60 (3,422) 0.17 s, 80 (6,162) 1.0 s, 100 (9,702) 1.6 s,
+# 150 (22,052) 7 s. Above this the picture is collapsed (benchmarks/bench_viz.py).
+LAYOUT_BUDGET = 6000
 Groups = dict[Value, str]  # node -> group name (nodes absent are drawn individually)
 
 
@@ -110,6 +122,58 @@ def group_by_depth(order: list[Value], root: Value, max_groups: int) -> Groups:
     return groups
 
 
+def drawn_edges(order: list[Value], groups: Groups | None = None) -> set[tuple]:
+    """The edges of the picture: (box, value or op circle) → (op circle, value or box)."""
+    groups = groups or {}
+    edges: set[tuple] = set()
+    for node in order:
+        if node in groups:
+            head = groups[node]
+        elif node.is_leaf:
+            continue
+        else:
+            head = ("op", node)
+            edges.add((head, node))
+        for parent in node.inputs:
+            tail = groups.get(parent, parent)
+            if tail != head:
+                edges.add((tail, head))
+    return edges
+
+
+def layout_cost(order: list[Value], groups: Groups | None = None) -> int:
+    """About how many invisible nodes dot must place: Σ over edges of the ranks skipped.
+
+    Ranks are longest paths from the sources, with a source pulled up to just before its
+    first reader (as dot's ranking does), so a weight read once costs nothing while a
+    leaf read at every level of a deep chain costs the square of the depth.
+    """
+    edges = drawn_edges(order, groups)
+    readers: dict[object, list] = {}
+    waiting: Counter = Counter()
+    for tail, head in edges:
+        readers.setdefault(tail, []).append(head)
+        waiting[head] += 1
+    sources = [node for node in readers if not waiting[node]]
+    rank = dict.fromkeys(readers, 0)
+    ready = list(sources)
+    while ready:  # Kahn's order; nodes on a cycle (merged boxes) keep what they reached
+        node = ready.pop()
+        for head in readers.get(node, ()):
+            rank[head] = max(rank.get(head, 0), rank[node] + 1)
+            waiting[head] -= 1
+            if not waiting[head]:
+                ready.append(head)
+    for node in sources:
+        rank[node] = min(rank.get(head, 0) for head in readers[node]) - 1
+    return sum(max(0, abs(rank.get(head, 0) - rank.get(tail, 0)) - 1) for tail, head in edges)
+
+
+def too_slow_to_lay_out(order: list[Value]) -> bool:
+    """Whether dot would take more than about a second on the full drawing of ``order``."""
+    return layout_cost(order) > LAYOUT_BUDGET
+
+
 def _visible(order: list[Value], groups: Groups) -> int:
     return len(set(groups.values())) + sum(1 for n in order if n not in groups)
 
@@ -149,9 +213,19 @@ def choose_groups(order: list[Value], root: Value, params: Mapping[Value, str],
             # layer are ~9,000 edges (a hairball that takes seconds), the layers a few dozen.
             if (_visible(order, candidate) <= max_nodes
                     and _merged_edges(order, candidate)
-                    <= min(EDGES_PER_NODE * max_nodes, MAX_EDGES)):
+                    <= min(EDGES_PER_NODE * max_nodes, MAX_EDGES)
+                    and layout_cost(order, candidate) <= LAYOUT_BUDGET):
                 return candidate, "module"
-    return group_by_depth(order, root, max_nodes), "depth"
+    # A graph collapsed only for its layout cost gets bands of two depths or more:
+    # one-node boxes would show less than the full drawing and lay out no faster.
+    bands = min(max_nodes, max(2, len(order) // 2))
+    while True:  # fewer, wider bands until dot's work is bounded
+        groups = group_by_depth(order, root, bands)
+        cost = layout_cost(order, groups)
+        if cost <= LAYOUT_BUDGET or bands <= 2:
+            return groups, "depth"
+        # a leaf read at every depth costs about bands²/2: shrink by the square root
+        bands = max(2, min(bands - 1, int(bands * (LAYOUT_BUDGET / cost) ** 0.5)))
 
 
 def draw_collapsed(order: list[Value], root: Value, params: Mapping[Value, str], *,
@@ -166,9 +240,13 @@ def draw_collapsed(order: list[Value], root: Value, params: Mapping[Value, str],
     ids = {node: group_ids[groups[node]] if node in groups else f"v{i}"
            for i, node in enumerate(order)}
     hidden = len(groups)
+    why = (f"max_nodes={max_nodes}" if len(order) > max_nodes
+           else "its long edges would take Graphviz minutes to lay out in full")
     note = (f"{hidden:,} of {len(order):,} nodes hidden in {len(names)} boxes "
-            f"(grouped by {how}; max_nodes={max_nodes})")
-    dot = new_digraph(rankdir, f"{title}\n{note}" if title else note)
+            f"(grouped by {how}; {why})")
+    # one label holds both: cut the title (and its "… (N characters)") to leave the note room
+    room = MAX_LABEL - len(note) - 30
+    dot = new_digraph(rankdir, f"{shorten(title, room)}\n{note}" if title else note)
     # Neurons of one layer all feed all of the next: merged edge bundles keep the picture
     # a quarter of the height and lay out three times faster.
     dot.attr(concentrate="true")
@@ -200,7 +278,9 @@ def draw_collapsed(order: list[Value], root: Value, params: Mapping[Value, str],
                 edges[ids[parent], target] += 1
     for (tail, head), count in edges.items():
         if count > 1:
-            dot.edge(tail, head, label=f"×{count}", penwidth=f"{min(4.0, 1 + count / 50):.2f}")
+            # xlabel, placed after layout: a plain label doubles every rank for its own
+            # node, which made dot 40× slower (20 s against 0.5 s on x*x*…*x, 150 factors)
+            dot.edge(tail, head, xlabel=f"×{count}", penwidth=f"{min(4.0, 1 + count / 50):.2f}")
         else:
             dot.edge(tail, head)
     if legend:

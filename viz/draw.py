@@ -147,9 +147,9 @@ def draw(
         raise ValueError(f"edge_labels must be True, False or 'highlighted', got {edge_labels!r}")
     order = topo_order(root)
     param_names = parameter_names(params)
-    if len(order) > max_nodes:
-        from .collapse import draw_collapsed
+    from .collapse import draw_collapsed, too_slow_to_lay_out  # collapse imports draw
 
+    if len(order) > max_nodes or too_slow_to_lay_out(order):
         return draw_collapsed(order, root, param_names, max_nodes=max_nodes,
                               rankdir=rankdir, precision=precision, legend=legend, title=title,
                               show_data=show_data, show_grad=show_grad)

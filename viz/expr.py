@@ -144,8 +144,9 @@ def parse(source: str) -> Expression:
     if not isinstance(source, str):
         raise TypeError(f"an expression is a str, got {source!r} ({type(source).__name__})")
     for i, char in enumerate(source):
-        if char in "\r\n\x00":
-            raise ExpressionError("an expression is one line of text", source, i + 1)
+        reason = _not_text(char)
+        if reason:
+            raise ExpressionError(reason, source, i + 1)
     if not source.strip():
         raise ExpressionError("the expression is empty", source, None)
     if len(source) > MAX_LENGTH:
@@ -166,6 +167,20 @@ def parse(source: str) -> Expression:
         _shift(tree, len(source[:indent].encode()))
     names = check(tree, source)
     return Expression(source=source, tree=tree, names=tuple(names), first_column=names)
+
+
+def _not_text(char: str) -> str:
+    """Why ``char`` cannot be part of an expression, or "" when it can."""
+    if char in "\r\n":
+        return "an expression is one line of text"
+    if char == "\x00":
+        return "the expression contains a NUL character (\\x00)"
+    if "\udc80" <= char <= "\udcff":  # how Python keeps a command line's undecodable byte
+        byte = ord(char) - 0xDC00
+        return f"the expression contains the byte 0x{byte:02X}, which is not UTF-8 text"
+    if "\ud800" <= char <= "\udfff":
+        return f"the expression contains a lone surrogate U+{ord(char):04X}, which is not text"
+    return ""
 
 
 def _operands(node: ast.AST) -> list[ast.AST]:

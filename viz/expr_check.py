@@ -13,6 +13,8 @@ import unicodedata
 
 from autograd import OPS
 
+from .escape import printable
+
 __all__ = ["ExpressionError", "check", "column_of", "functions", "OPERATOR_OPS", "UNARY_OPS"]
 
 _EXCERPT = 70  # characters of the source shown above the caret
@@ -85,7 +87,8 @@ class ExpressionError(ValueError):
             return ""
         # A window of the text around the column, so a long expression stays readable.
         start = max(0, min(self.column - 1 - _EXCERPT // 2, len(self.source) - _EXCERPT))
-        text = self.source[start : start + _EXCERPT]
+        # printable: a NUL, a terminal escape or an undecodable byte shows as one U+FFFD
+        text = printable(self.source[start : start + _EXCERPT])
         caret = self.column - 1 - start
         if start > 0:
             text, caret = "…" + text, caret + 1

@@ -45,7 +45,8 @@ def run_dot(source: str, fmt: str, *, engine: str = "dot",
     except subprocess.TimeoutExpired:
         raise RuntimeError(
             f"Graphviz {engine} took more than {timeout:g} s on a graph of "
-            f"{source.count(' -> ')} edges; draw with a smaller max_nodes"
+            f"{source.count(' -> ')} edges; draw with a smaller max_nodes "
+            "(stepgrad graph --max-nodes N)"
         ) from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()
