@@ -8,9 +8,7 @@ walkthroughs on one page and every request other than file:// and data: blocked.
 from __future__ import annotations
 
 import html
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -99,12 +97,9 @@ def test_every_plot_has_a_png_for_jupyter():
         assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
 
 
-# --- in a real browser --------------------------------------------------------------
+# --- in a real browser (the shared ``browser``/``open_page`` fixtures of conftest) -----
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = os.environ.get("STEPGRAD_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
@@ -120,31 +115,13 @@ def notebook_page(tmp_path_factory, cell):
 
 
 @pytest.fixture()
-def browser_page(notebook_page):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install it or set STEPGRAD_CHROMIUM")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1000, "height": 800})
-        errors, outside = [], []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-
-        def route(r):
-            if r.request.url.startswith(("file:", "data:", "about:")):
-                r.continue_()
-            else:
-                outside.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
-        page.goto(notebook_page.as_uri())
-        frames = page.frame_locator("iframe.stepgrad-walkthrough")
-        for k in (0, 1):
-            playwright_api.expect(frames.nth(k).locator("#counter")).not_to_have_text("")
-        yield page, frames
-        assert errors == [] and outside == []
-        browser.close()
+def browser_page(open_page, notebook_page):
+    """The stand-in notebook, opened from file:// with outside requests failing the test."""
+    page = open_page(notebook_page, width=1000, height=800, ready="")
+    frames = page.frame_locator("iframe.stepgrad-walkthrough")
+    for k in (0, 1):
+        playwright_api.expect(frames.nth(k).locator("#counter")).not_to_have_text("")
+    return page, frames
 
 
 def counter(frames, k: int) -> str:
