@@ -124,8 +124,9 @@ def browser_page(open_page, notebook_page):
     return page, frames
 
 
-def counter(frames, k: int) -> str:
-    return frames.nth(k).locator("#counter").text_content()
+def counter(frames, k: int) -> int:
+    """The frame number walkthrough ``k`` shows ("frame 3 / 18", "第 3 / 18 帧": 3)."""
+    return int(re.search(r"(\d+) / \d+", frames.nth(k).locator("#counter").text_content())[1])
 
 
 def test_two_walkthroughs_in_one_notebook_step_independently(browser_page, one_step):
@@ -135,13 +136,13 @@ def test_two_walkthroughs_in_one_notebook_step_independently(browser_page, one_s
     assert second.locator("h1").text_content() != first.locator("h1").text_content()  # zh
     first.locator("#next").click()
     first.locator("#next").click()
-    assert counter(frames, 0).endswith("3 / 18") and counter(frames, 1).endswith("1 / 18")
+    assert (counter(frames, 0), counter(frames, 1)) == (3, 1)
     assert first.locator("#caption").text_content() == one_step.frames[2].caption
     page.keyboard.press("ArrowRight")  # the keys go to the frame that has the focus
-    assert counter(frames, 0).endswith("4 / 18") and counter(frames, 1).endswith("1 / 18")
+    assert (counter(frames, 0), counter(frames, 1)) == (4, 1)
     second.locator("#slider").fill("10")
     page.keyboard.press("ArrowLeft")
-    assert counter(frames, 1).endswith("10 / 18") and counter(frames, 0).endswith("4 / 18")
+    assert (counter(frames, 0), counter(frames, 1)) == (4, 10)
 
 
 def test_stepping_never_navigates_the_frame_or_the_notebook(browser_page, notebook_page):
@@ -165,4 +166,6 @@ def test_each_frame_grows_to_its_page_so_nothing_scrolls_inside(browser_page):
             if frame.evaluate("f => f.clientHeight") >= inner:
                 break
             page.wait_for_timeout(100)
-        assert inner <= frame.evaluate("f => f.clientHeight") <= inner + 4
+        # nothing scrolls inside; no more blank than the page's first layout was taller by
+        # (the frame only grows, so stepping never makes the notebook jump back)
+        assert inner <= frame.evaluate("f => f.clientHeight") <= inner + 40

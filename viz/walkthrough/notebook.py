@@ -10,8 +10,8 @@ notebook's own page.
 
 The page is gzipped and base64-encoded into the frame, where a few lines of script
 unpack it (``DecompressionStream``): an SVG per frame repeats itself, so the cell
-output is ~30× smaller than the raw page (the default example: ~2 MB of HTML). A
-second script beside the frame grows it to the page's height.
+output is 27× smaller than the raw page for the default example (72 KB for 1.9 MB of
+HTML), 7× for an MLP's. A second script beside the frame grows it to the page's height.
 """
 
 from __future__ import annotations
