@@ -95,6 +95,7 @@ def test_index_opens_offline(site_page):
 
 def test_the_tutorial_walkthrough_steps_inside_the_page(site_page):
     page = site_page("notebooks/tour.html")
+    page.wait_for_load_state("load")  # the graphs and figures above it are laid out
     frame = page.frame_locator("iframe.stepgrad-walkthrough").first
     counter = frame.locator("#counter")
     playwright_api.expect(counter).to_contain_text("1 /")

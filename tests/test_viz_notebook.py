@@ -37,9 +37,11 @@ def addresses(text: str) -> set[str]:
 
 
 def test_the_cell_output_is_a_sandboxed_frame_holding_the_saved_page(one_step, cell):
-    assert cell.startswith('<iframe class="stepgrad-walkthrough"')
+    assert cell.startswith('<div class="stepgrad-walkthrough-box"')
+    assert '<iframe class="stepgrad-walkthrough"' in cell
     assert 'sandbox="allow-scripts"' in cell  # no allow-same-origin: it cannot reach the notebook
-    assert f"height: {FRAME_HEIGHT}px" in cell
+    assert f"height: {FRAME_HEIGHT}px" in cell and "resize: vertical" in cell
+    assert "<script" not in cell.split("srcdoc=")[0] + cell.split("></iframe>")[1]
     page = unpack_page(cell)
     assert page.count(BASE) == 1 and page.index(BASE) < page.index("<meta")
     assert page.replace(BASE, "") == page_text(one_step)  # the very page write_html saves
@@ -157,15 +159,20 @@ def test_stepping_never_navigates_the_frame_or_the_notebook(browser_page, notebo
     assert blocked == "blocked"
 
 
-def test_each_frame_grows_to_its_page_so_nothing_scrolls_inside(browser_page):
+def test_each_page_fills_its_frame_and_the_box_drags_taller(browser_page):
     page, frames = browser_page
     for k in (0, 1):
-        inner = page.frames[k + 1].evaluate("() => document.documentElement.scrollHeight")
-        frame = page.locator("iframe").nth(k)
-        for _ in range(50):  # the page reports its height once it is unpacked and laid out
-            if frame.evaluate("f => f.clientHeight") >= inner:
-                break
-            page.wait_for_timeout(100)
-        # nothing scrolls inside; no more blank than the page's first layout was taller by
-        # (the frame only grows, so stepping never makes the notebook jump back)
-        assert inner <= frame.evaluate("f => f.clientHeight") <= inner + 40
+        inner = page.frames[k + 1]
+        # the page lays itself out in the frame's window: no scrollbar inside it
+        assert inner.evaluate("() => document.documentElement.scrollHeight") \
+            <= inner.evaluate("() => window.innerHeight") + 1
+        frame = page.locator("iframe.stepgrad-walkthrough").nth(k)
+        assert abs(frame.evaluate("f => f.getBoundingClientRect().height") - FRAME_HEIGHT) <= 2
+    box = page.locator(".stepgrad-walkthrough-box").first
+    corner = box.bounding_box()
+    page.mouse.move(corner["x"] + corner["width"] - 3, corner["y"] + corner["height"] - 3)
+    page.mouse.down()
+    page.mouse.move(corner["x"] + corner["width"] - 3, corner["y"] + corner["height"] + 197)
+    page.mouse.up()
+    taller = page.locator("iframe.stepgrad-walkthrough").first
+    assert taller.evaluate("f => f.getBoundingClientRect().height") > FRAME_HEIGHT + 150

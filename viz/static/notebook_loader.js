@@ -1,6 +1,6 @@
 // Runs inside the walkthrough's notebook frame: unpack the gzipped page that sits in
-// #stepgrad-page (base64), replace this document with it, and tell the notebook how
-// tall it is so the frame needs no scrollbar of its own. No network: the bytes are here.
+// #stepgrad-page (base64) and replace this document with it. No network: the bytes
+// are here.
 (function () {
   "use strict";
   var status = document.getElementById("stepgrad-status");
@@ -18,11 +18,5 @@
     document.open();
     document.write(page);
     document.close();
-    function report() {
-      parent.postMessage({ stepgrad: "height",
-                           height: document.documentElement.getBoundingClientRect().height }, "*");
-    }
-    if (typeof ResizeObserver !== "undefined") new ResizeObserver(report).observe(document.documentElement);
-    report();
   }, function (error) { fail("The walkthrough could not be unpacked: " + error); });
 })();

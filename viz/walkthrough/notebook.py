@@ -11,7 +11,8 @@ notebook's own page.
 The page is gzipped and base64-encoded into the frame, where a few lines of script
 unpack it (``DecompressionStream``): an SVG per frame repeats itself, so the cell
 output is 27× smaller than the raw page for the default example (72 KB for 1.9 MB of
-HTML), 7× for an MLP's. A second script beside the frame grows it to the page's height.
+HTML), 7× for an MLP's. The page fills whatever window it has (its controls never
+move), so the frame has a fixed height, in a box the reader can drag taller.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["notebook_html", "unpack_page"]
 
 _HEAD = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
-FRAME_HEIGHT = 640  # px until the page reports its own height
+FRAME_HEIGHT = 720  # px: a laptop screen's worth; the box below it drags taller
 # What the frame's own document may do: run its inline script and styles, nothing else.
 # The unpacked page brings the same policy; this one already covers the unpacking.
 _POLICY = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
@@ -60,18 +61,18 @@ def _frame_document(page: str) -> str:
 
 
 def notebook_html(wt: Walkthrough, *, height: int = FRAME_HEIGHT) -> str:
-    """The cell output showing ``wt``'s interactive page: a sandboxed iframe and its resizer."""
+    """The cell output showing ``wt``'s interactive page: a sandboxed iframe, ``height`` px."""
     if type(height) is not int or height < 100:
         raise ValueError(f"height is the frame's starting height in px (≥ 100), got {height!r}")
     from .page import page_text
 
     title = f"stepgrad walkthrough: {len(wt.records)} steps, {len(wt.frames)} frames"
     return (
+        f'<div class="stepgrad-walkthrough-box" style="height: {height}px; min-height: 300px; '
+        'resize: vertical; overflow: hidden; border: 1px solid #e2e8f0; border-radius: 4px">'
         f'<iframe class="stepgrad-walkthrough" title="{html.escape(title)}" '
-        f'sandbox="allow-scripts" style="width: 100%; height: {height}px; '
-        'border: 1px solid #e2e8f0; border-radius: 4px" '
-        f'srcdoc="{html.escape(_frame_document(page_text(wt)), quote=True)}"></iframe>'
-        f"<script>{_script('notebook_resize.js')}</script>"
+        'sandbox="allow-scripts" style="display: block; width: 100%; height: 100%; border: 0" '
+        f'srcdoc="{html.escape(_frame_document(page_text(wt)), quote=True)}"></iframe></div>'
     )
 
 
