@@ -91,8 +91,8 @@ def test_walkthroughs_are_the_page_itself(executed_notebooks, page):
     frames = [out.data["text/html"] for cell in notebook.cells
               for out in cell.get("outputs", []) if "text/html" in out.get("data", {})
               and "stepgrad-walkthrough" in out.data["text/html"]]
-    assert frames and all(html.startswith('<iframe class="stepgrad-walkthrough"')
-                          for html in frames)
+    assert frames and all(html.startswith('<div class="stepgrad-walkthrough-box"')
+                          and '<iframe class="stepgrad-walkthrough"' in html for html in frames)
     assert all(not re.search(r"(src|href)=\"https?:", html) for html in frames)
 
 
@@ -118,5 +118,5 @@ def test_in_a_kernel_fit_shows_a_bar_plots_a_picture_walkthrough_a_frame(tmp_pat
         [["application/vnd.jupyter.widget-view+json", "text/plain"]]
     assert quiet == []
     assert "image/png" in plot[0].data  # a Figure without pyplot still shows as a picture
-    assert walk[0].data["text/html"].startswith('<iframe class="stepgrad-walkthrough"')
+    assert '<iframe class="stepgrad-walkthrough"' in walk[0].data["text/html"]
     assert walk[0].data["text/plain"].startswith("Walkthrough(1 steps")
