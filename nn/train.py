@@ -14,6 +14,7 @@ from autograd import Value, no_grad
 from .data import batches, make_rng
 from .losses import mse
 from .optim import SGD, Optimizer
+from .progress import progress_bar
 
 __all__ = ["History", "fit", "evaluate", "is_correct", "check_model"]
 
@@ -163,7 +164,8 @@ def fit(
     len(train): full batch), backpropagates once and calls ``optimizer.step()``
     (default: ``SGD(model, lr=0.01)``). Train loss and accuracy are measured on the
     forward passes of the epoch, before each update; ``val`` is evaluated after each
-    epoch. The progress bar goes to stderr and is quiet when stderr is not a terminal.
+    epoch. The progress bar is a widget in Jupyter, and on stderr elsewhere only when
+    stderr is a terminal (quiet in CI logs and pipes).
     """
     pairs = _check_pairs(train, "train")
     check_model(model, pairs, "train")
@@ -183,11 +185,7 @@ def fit(
     per_epoch = -(-len(pairs) // size)
     history = History()
 
-    from tqdm.auto import tqdm
-
-    # disable=None: tqdm stays quiet when stderr is not a terminal (CI, pipes, logs)
-    with tqdm(total=epochs * per_epoch, desc="fit", unit="step",
-              disable=None if progress else True, leave=False) as bar:
+    with progress_bar(epochs * per_epoch, "fit", progress) as bar:
         for _ in range(epochs):
             total, hits = 0.0, 0
             for batch in batches(pairs, size, shuffle=shuffle, seed=rng):

@@ -84,3 +84,38 @@ def screenshots() -> pathlib.Path:
     """Where browser tests keep screenshots for a reviewer to look at (not goldens)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+# --- the notebooks and the documentation site, built once per session ----------------
+# tests/test_notebooks.py checks each run; tests/test_docs_site.py builds the site from
+# the same runs (docs/build.py), so no notebook is executed twice.
+
+import importlib.util  # noqa: E402
+import sys  # noqa: E402
+
+
+def docs_build():
+    """docs/build.py as a module (it is a script, not part of the installed packages)."""
+    name = "stepgrad_docs_build"
+    if name not in sys.modules:  # one module for every test file (and its dataclasses)
+        path = pathlib.Path(__file__).resolve().parent.parent / "docs" / "build.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def executed_notebooks(tmp_path_factory):
+    """Every notebook and how-to page run once in a Jupyter kernel: {page: Executed}."""
+    build = docs_build()
+    runs = build.execute_all(tmp_path_factory.mktemp("executed"))
+    return {str(run.page.with_suffix("")): run for run in runs}
+
+
+@pytest.fixture(scope="session")
+def docs_site(executed_notebooks, tmp_path_factory):
+    """The documentation site built from those runs; returns its folder."""
+    work = tmp_path_factory.mktemp("docs")
+    index = docs_build().build(work / "site", work, list(executed_notebooks.values()))
+    return index.parent

@@ -6,6 +6,7 @@ and leave no global state behind; ``finish`` adds the title and the CJK font fal
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
 
@@ -22,9 +23,23 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 ACCENT = "#dc2626"  # paths, minima, wrong answers: the thing to look at
 
 
+class InlineFigure(Figure):
+    """A Figure that Jupyter shows as a picture even where pyplot is never imported.
+
+    Jupyter's inline backend registers its display only once pyplot loads; a bare
+    Figure would show as the text ``<Figure size 600x400 with 1 Axes>``.
+    """
+
+    def _repr_png_(self) -> bytes:
+        """The figure as PNG bytes, for Jupyter's display."""
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+
 def new_figure(width: float, height: float) -> Figure:
     """A Figure of ``width`` × ``height`` inches with its own Agg canvas (no pyplot)."""
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = InlineFigure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 

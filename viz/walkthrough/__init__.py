@@ -65,6 +65,12 @@ class Walkthrough:
         return (f"Walkthrough({len(self.records)} steps, {len(self.frames)} frames, "
                 f"lang={self.lang!r})")
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the interactive page itself, in a sandboxed frame (see .notebook)."""
+        from .notebook import notebook_html
+
+        return notebook_html(self)
+
     def transcript(self) -> str:
         """Plain text: one numbered line per frame, then the parameters after each step."""
         return transcript(self.frames, self.records, self.lang, self.precision,
