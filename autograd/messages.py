@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from .modes import AnomalyError
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .ops import Op
     from .value import Value
 
-__all__ = ["DomainError"]
+__all__ = ["DomainError", "overflowed"]
 
 
 class DomainError(ValueError):
@@ -47,6 +47,11 @@ def _to_float(data: object, label: str) -> float:
     raise TypeError(
         f"Value holds a real number, got {data!r} ({type(data).__name__}){where}"
     )
+
+
+def overflowed(out: float, operands: Iterable[float]) -> bool:
+    """True for an infinite result of finite operands: the one overflow rule (see README)."""
+    return math.isinf(out) and all(map(math.isfinite, operands))
 
 
 def _is_finite(number: numbers.Real) -> bool:

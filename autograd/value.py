@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Iterable
 
@@ -16,6 +15,7 @@ from .messages import (  # noqa: F401 - _operands: graph and compiled read it fr
     _failure,
     _operands,
     _to_float,
+    overflowed,
 )
 from .modes import local, state
 from .ops import Op
@@ -350,7 +350,7 @@ def _finish(op: Op, inputs: tuple[Value, ...], out: float) -> Value:
     if type(out) is not float:
         out = _to_float(out, f"result of {op.name}")
     if out - out:  # inf or nan (finite numbers give 0.0)
-        if math.isinf(out) and all(math.isfinite(x.data) for x in inputs):
+        if overflowed(out, [x.data for x in inputs]):
             raise _failure(op, inputs, OverflowError(_BEYOND))
         if state.changed and local.anomaly:
             raise _anomaly(op, inputs, out)

@@ -35,7 +35,8 @@ def test_value_rejects_non_string_labels():
     (lambda v: "x" * v, "mul takes Values or real numbers, got 'x' (str) as a, with b = 1.0"),
     (lambda v: v * [1], "mul takes Values or real numbers, got [1] (list) as b, with a = 1.0"),
     (lambda v: v ** "2", "pow takes Values or real numbers, got '2' (str) as b, with a = 1.0"),
-    (lambda v: None - v, "sub takes Values or real numbers, got None (NoneType) as a, with b = 1.0"),
+    (lambda v: None - v,
+     "sub takes Values or real numbers, got None (NoneType) as a, with b = 1.0"),
     (lambda v: v / 1j, "div takes Values or real numbers, got 1j (complex) as b, with a = 1.0"),
 ])
 def test_operators_with_non_numbers_name_the_op_the_value_and_the_label(expr, message):
@@ -53,7 +54,8 @@ def test_operators_still_let_numpy_arrays_combine_with_values():
 def test_a_finite_number_beyond_a_float_raises_for_every_type():
     # one rule: 10**400 raised while numpy's longdouble 1e4000 silently became inf
     for big in (10 ** 400, np.longdouble("1e4000"), -np.longdouble("1e4000")):
-        with pytest.raises(OverflowError, match=r"beyond ±1.8e308, the largest float \(label 'w'\)"):
+        with pytest.raises(OverflowError,
+                           match=r"beyond ±1.8e308, the largest float \(label 'w'\)"):
             Value(big, "w")
     assert Value(np.longdouble("inf")).data == math.inf  # infinity itself is a float
 

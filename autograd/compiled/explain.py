@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..messages import _BEYOND, _describe, _failure
+from ..messages import _BEYOND, _describe, _failure, overflowed
 from ..modes import AnomalyError, local
 from ..ops import Op
 from ..value import Value
@@ -80,7 +80,7 @@ def _eager_forward(op: Op) -> Callable[..., float]:
     """``op.forward`` raising where eager evaluation does: also for a result that overflows."""
     def forward(*xs: float) -> float:
         out = op.forward(*xs)
-        if math.isinf(out) and all(map(math.isfinite, xs)):
+        if overflowed(out, xs):
             raise OverflowError(_BEYOND)
         return out
 

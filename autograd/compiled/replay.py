@@ -9,12 +9,11 @@ two paths cannot disagree. Never on the fast path: only after a non-finite numbe
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 
-from ..messages import _BEYOND, _failure
+from ..messages import _BEYOND, _failure, overflowed
 from ..undefined import UNDEFINED_ERRORS, accumulate_careful, first_undefined, undefined_error
 from ..value import Value, _node
 from .plan import Plan
@@ -45,7 +44,7 @@ def _forward(trace: Trace, data: dict, where: str) -> tuple[list[float], tuple |
             out = float(op.forward(*xs))
         except UNDEFINED_ERRORS as exc:
             return values, (k, _failure(op, node.inputs, exc, xs, where))
-        if math.isinf(out) and all(map(math.isfinite, xs)):
+        if overflowed(out, xs):
             return values, (k, _failure(op, node.inputs, OverflowError(_BEYOND), xs, where))
         values.append(out)
     return values, None
