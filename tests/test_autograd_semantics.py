@@ -12,6 +12,7 @@ import pytest
 
 import autograd
 from autograd import DomainError, Value, no_grad, ops
+from tests.torch_helpers import import_torch
 
 # --- grad_fn, value_and_grad, gradcheck inside no_grad ------------------------------
 
@@ -120,6 +121,20 @@ def test_eager_and_compiled_agree_on_a_batch_that_mixes_both_sides(name):
     eager = sum(_eager_backward(f, 1.0, x) for x in xs)
     assert _compiled(f, 1.0, xs) == pytest.approx(eager, rel=1e-12)
     assert eager == pytest.approx(sum(_create_graph(f, 1.0, x) for x in xs), rel=1e-12)
+
+
+@pytest.mark.parametrize("x", [-2.0, -0.5])
+def test_flat_functions_match_pytorch(x):
+    torch = import_torch()
+    torch_forms = {
+        "sqrt(relu(w·x))": lambda w, x: torch.sqrt(torch.relu(w * x)),
+        "relu(w·x) ** 0.5": lambda w, x: torch.relu(w * x) ** 0.5,
+        "0 · sqrt(relu(w·x))": lambda w, x: 0.0 * torch.sqrt(torch.relu(w * x)),
+    }
+    for name, torch_f in torch_forms.items():
+        w = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+        torch_f(w, x).backward()
+        assert _eager_backward(FLAT_BELOW_ZERO[name], 1.0, x) == w.grad.item() == 0.0, name
 
 
 def test_an_undefined_derivative_a_gradient_needs_still_raises_on_every_path():
