@@ -21,14 +21,21 @@ from .check import (
 from .compiled import Program, StructureError, compile  # noqa: A004 - like torch.compile
 from .functional import grad_fn, value_and_grad
 from .graph import backward, consumers, grad, topo_order, zero_grad
-from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .modes import (
+    AnomalyError,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+)
 from .ops import OPS, Op, register
 from .value import DomainError, Value, apply, as_value, sum
 
 __all__ = [
     "Value", "sum", "apply", "as_value", "Op", "OPS", "register",
     "backward", "grad", "topo_order", "consumers", "zero_grad",
-    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
+    "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "is_anomaly_enabled",
     "AnomalyError", "DomainError", "GradcheckError",
     "numerical_grad", "analytic_grad", "gradcheck", "check_local_grads",
     "grad_fn", "value_and_grad",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .graph import grad
-from .modes import no_grad
+from .modes import enable_grad
 from .ops import Op
 from .value import Value
 
@@ -94,7 +94,9 @@ def numerical_grad(f: Callable[..., Value], xs: Sequence[float], eps: float = 1e
     if not eps > 0:
         raise ValueError(f"eps must be a positive step, got {eps!r}")
     result = []
-    with no_grad():
+    # Recording on, as in analytic_grad: f may take a gradient inside (gradgradcheck's
+    # lambda x: grad(x**3, [x], create_graph=True)[0]), which no_grad would make 0.
+    with enable_grad():
         for i in range(len(xs)):
             shifted = list(xs)
             shifted[i] = xs[i] + eps
@@ -110,11 +112,12 @@ def analytic_grad(f: Callable[..., Value], xs: Sequence[float]) -> list[float]:
     xs = _floats(xs)
     names = _input_names(f, len(xs))
     leaves = [Value(x, label=name) for x, name in zip(xs, names)]
-    out = f(*leaves)
-    if not isinstance(out, Value):
-        _scalar_result(out, f)  # raises for non-numbers
-        return [0.0] * len(xs)  # a constant function
-    return grad(out, leaves)
+    with enable_grad():  # a gradient needs the graph, even when called inside no_grad
+        out = f(*leaves)
+        if not isinstance(out, Value):
+            _scalar_result(out, f)  # raises for non-numbers
+            return [0.0] * len(xs)  # a constant function
+        return grad(out, leaves)
 
 
 def compare(

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from .check import _input_names
 from .graph import grad
+from .modes import enable_grad
 from .value import Value
 
 __all__ = ["grad_fn", "value_and_grad"]
@@ -35,10 +36,13 @@ def value_and_grad(
         if len(xs) not in names:  # inspect.signature once, not on every call
             names[len(xs)] = _input_names(f, len(xs))
         leaves = [Value(x, name) for x, name in zip(xs, names[len(xs)], strict=True)]
-        out = f(*leaves)
-        if not isinstance(out, Value):
-            raise TypeError(f"{getattr(f, '__name__', 'f')} must return one Value, got {out!r}")
-        grads = grad(out, [leaves[i] for i in wanted])
+        # it computes a gradient, so it records one even inside no_grad (as jax.grad does)
+        with enable_grad():
+            out = f(*leaves)
+            if not isinstance(out, Value):
+                raise TypeError(
+                    f"{getattr(f, '__name__', 'f')} must return one Value, got {out!r}")
+            grads = grad(out, [leaves[i] for i in wanted])
         return out.data, grads[0] if isinstance(argnums, int) else tuple(grads)
 
     return evaluate

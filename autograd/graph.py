@@ -5,16 +5,26 @@ Everything here is iterative: a chain of a million nodes needs no recursion.
 
 from __future__ import annotations
 
-import math
+import numbers
 from collections.abc import Iterable, Sequence
 
-from .modes import AnomalyError, enable_grad, state
+from .modes import enable_grad, local
 from .ops import ADD as _ADD
 from .ops import MUL as _MUL
 from .ops import SUM as _SUM
-from .value import _MANY, DomainError, Value, _describe, _operands
+from .undefined import (
+    UNDEFINED_ERRORS,
+    accumulate_careful,
+    first_undefined,
+    undefined_error,
+)
+from .value import _MANY, DomainError, Value, _describe, _new, _store_inputs
 
-__all__ = ["topo_order", "backward", "grad", "zero_grad", "consumers"]
+_NEVER_RAISE = (_ADD, _MUL, _SUM)  # the fast paths: their derivatives are 1 or an operand
+
+__all__ = [
+    "topo_order", "backward", "grad", "zero_grad", "consumers", "reaches", "copy_graph",
+]
 
 
 _PLACE = object()  # on the DFS stack: "the node just below has all its inputs placed"
@@ -83,44 +93,66 @@ def consumers(order: Sequence[Value]) -> dict[Value, list[tuple[Value, int]]]:
 
 def backward(root: Value, grad: float = 1.0) -> None:
     """Reverse-mode pass from ``root``; see ``Value.backward`` for the semantics."""
+    seed = _seed(root, grad)
     order = topo_order(root)
     for node in order:
         if node._a is not None:
             node.grad = 0.0  # non-leaves hold this call's gradient only
-    root.grad += float(grad)
+    root.grad += seed
     _accumulate(order)
 
 
-def _accumulate(order: list[Value]) -> None:
-    """Add each node's share of the gradient into its inputs, last node first."""
-    try:
-        # detect_anomaly's loop checks every contribution; the usual one checks nothing
-        (_backward_checked if state.anomaly else _accumulate_from)(order)
-    except (ZeroDivisionError, OverflowError, ValueError) as exc:
-        # Find the node whose derivative failed (the loop is kept free of bookkeeping).
-        raise _derivative_failure(order, exc) from None
+def _seed(root: Value, grad: object) -> float:
+    """``grad`` as the float backward starts from; TypeError naming the node if not a number."""
+    if type(grad) is float:
+        return grad
+    if isinstance(grad, numbers.Real) and not isinstance(grad, bool):
+        try:
+            return float(grad)
+        except OverflowError:
+            pass
+    raise TypeError(
+        f"backward from {_describe(root)} (data {root.data!r}): grad is the gradient of what "
+        f"this node feeds, a real number within ±1.8e308 (default 1.0), got {repr(grad):.80} "
+        f"({type(grad).__name__})"
+    )
 
 
-def _derivative_failure(order: list[Value], exc: Exception) -> DomainError:
-    """The error for a local derivative that is undefined: sqrt at 0, x**0.5 at 0, …"""
-    for node in reversed(order):
-        if not node.inputs:
+def _accumulate(order: list[Value], wanted: Sequence[Value] | None = None) -> None:
+    """Add each node's share of the gradient into its inputs, last node first.
+
+    Raises DomainError if a ``wanted`` node's gradient (default: every non-constant
+    leaf's) needs a local derivative that is undefined (see ``autograd.undefined``).
+    """
+    if local.anomaly:  # its loop checks every contribution; the usual one checks nothing
+        undefined = accumulate_careful(order, len(order), check=True)
+    else:
+        try:
+            _accumulate_from(order)
+            return
+        except UNDEFINED_ERRORS as exc:
+            # The loop stopped at a node whose local derivative raised (it adds nothing
+            # for that node first), and is kept free of bookkeeping: find the node.
+            stop = _failed_at(order)
+            if stop is None:
+                raise DomainError(f"backward failed: {exc}") from None
+        undefined = accumulate_careful(order, stop + 1)
+    origin = first_undefined(undefined, wanted)
+    if origin is not None:
+        raise undefined_error(origin)
+
+
+def _failed_at(order: list[Value]) -> int | None:
+    """The position of the last node of ``order`` whose local derivative raises."""
+    for k in range(len(order) - 1, -1, -1):
+        node = order[k]
+        if node._a is None or node._op in _NEVER_RAISE:
             continue
         try:
             node._op.local_grads(*[x.data for x in node.inputs], node.data)
-        except (ZeroDivisionError, OverflowError, ValueError) as failed:
-            return derivative_error(node, failed)
-    return DomainError(f"backward failed: {exc}")
-
-
-def derivative_error(node: Value, exc: Exception, values: list[float] | None = None,
-                     where: str = "") -> DomainError:
-    """The error for ``node``'s local derivative being undefined at its inputs (or ``values``)."""
-    rules = "; ".join(dict.fromkeys(node._op.rule(i) for i in range(len(node.inputs))))
-    return DomainError(
-        f"backward: the derivative of {node.op} is undefined at "
-        f"{_operands(node.inputs, values)}{where} ({rules}) [{exc}]"
-    )
+        except UNDEFINED_ERRORS:
+            return k
+    return None
 
 
 def _accumulate_from(order: list[Value]) -> None:
@@ -156,25 +188,6 @@ def _accumulate_from(order: list[Value]) -> None:
                 parent.grad += d * g
 
 
-def _backward_checked(order: list[Value]) -> None:
-    """The backward loop of detect_anomaly: stop at the first NaN/inf gradient."""
-    for node in reversed(order):
-        inputs = node.inputs
-        if not inputs:
-            continue
-        g = node.grad
-        local = node._op.local_grads(*[x.data for x in inputs], node.data)
-        for position, (parent, d) in enumerate(zip(inputs, local, strict=True)):
-            contribution = d * g
-            if not math.isfinite(contribution):
-                raise AnomalyError(
-                    f"detect_anomaly: backward through {node.op} gave gradient "
-                    f"{contribution!r} for input {position} ({_describe(parent)}, "
-                    f"data {parent.data!r}): local derivative {d!r} × upstream {g!r}"
-                )
-            parent.grad += contribution
-
-
 def grad(
     output: Value, inputs: Sequence[Value], create_graph: bool = False
 ) -> list[float] | list[Value]:
@@ -204,7 +217,7 @@ def grad(
         for node in touched:
             node.grad = 0.0
         output.grad = 1.0
-        _accumulate(order)
+        _accumulate(order, inputs)
         return [float(x.grad) for x in inputs]
     finally:
         for node, previous in zip(touched, saved, strict=True):
@@ -213,17 +226,70 @@ def grad(
 
 def _grads_as_values(order: list[Value], output: Value, inputs: Sequence[Value]) -> list[Value]:
     grads: dict[Value, Value] = {output: Value(1.0)}
+    undefined: dict[Value, Value] = {}  # as in autograd.undefined: node -> where it began
     for node in reversed(order):
         g = grads.get(node)
-        if g is None or not node.inputs:
+        origin = undefined.get(node)
+        if (g is None and origin is None) or not node.inputs:
             continue
         # Local derivatives computed on the Values themselves, so they join the graph.
-        local = node._op.local_grads(*node.inputs, node)
+        try:
+            local = node._op.local_grads(*node.inputs, node)
+        except UNDEFINED_ERRORS:
+            if origin is None and g.data == 0:
+                continue  # nothing flows back: the undefined derivative is not needed
+            for parent in node.inputs:
+                undefined.setdefault(parent, origin or node)
+            continue
         for parent, d in zip(node.inputs, local, strict=True):
+            if origin is not None:
+                if (d.data if isinstance(d, Value) else d) != 0:  # 0 × undefined = 0
+                    undefined.setdefault(parent, origin)
+                continue
             contribution = g * d
             previous = grads.get(parent)
             grads[parent] = contribution if previous is None else previous + contribution
+    for x in inputs:
+        if x in undefined:
+            raise undefined_error(undefined[x])
     return [grads[x] if x in grads else Value(0.0) for x in inputs]
+
+
+def reaches(start: Value, target: Value) -> bool:
+    """True if ``target`` is ``start`` or one of the nodes it was computed from."""
+    seen: set[Value] = set()
+    stack = [start]
+    while stack:
+        node = stack.pop()
+        if node is target:
+            return True
+        if node not in seen:
+            seen.add(node)
+            stack.extend(node.inputs)
+    return False
+
+
+def copy_graph(root: Value, memo: dict) -> Value:
+    """``copy.deepcopy(root)``: new nodes for root and all it was computed from, iteratively.
+
+    Sharing is kept (``x*x`` copies to a node read twice) and ``memo`` is honoured, as
+    deepcopy requires. Op table entries are shared, not copied: they are compared by
+    identity (fast paths, ``is_constant``).
+    """
+    from copy import deepcopy
+
+    for node in topo_order(root):  # inputs first, so each copy finds its inputs' copies
+        if id(node) in memo:
+            continue
+        copied = _new(type(node))
+        copied.data, copied.grad, copied.label = node.data, node.grad, node.label
+        copied._op = node._op
+        _store_inputs(copied, tuple(memo[id(x)] for x in node.inputs))
+        memo[id(node)] = copied
+        memo.setdefault(id(memo), []).append(node)  # keep the original alive, as copy does
+        if hasattr(node, "__dict__"):  # a subclass's own attributes
+            copied.__dict__.update(deepcopy(node.__dict__, memo))
+    return memo[id(root)]
 
 
 def zero_grad(values: Iterable[Value]) -> None:

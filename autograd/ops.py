@@ -397,7 +397,8 @@ RELU = register(Op(
 STEP = register(Op(
     name="step", symbol="step", arity=1,
     forward=lambda a: 1.0 if a >= 0 else 0.0,
-    local_grads=lambda a, out: (0.0 * a,),  # flat on both sides: a threshold does not learn
+    # exactly 0, flat on both sides: a threshold does not learn (0.0 * a was nan at a = ±inf)
+    local_grads=lambda a, out: (np.zeros_like(a, float) if isinstance(a, np.ndarray) else 0.0,),
     rules=("∂step({0})/∂{0} = 0",),
     template="step({0})", domain=(_AWAY_FROM_ZERO,),
     array_forward=lambda a: (a >= 0) * 1.0,

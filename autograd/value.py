@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 from . import ops
-from .modes import AnomalyError, state
+from .messages import (  # noqa: F401 - _operands: graph and compiled read it from here too
+    _BEYOND,
+    DomainError,
+    _anomaly,
+    _bad_operand,
+    _describe,
+    _failure,
+    _operands,
+    _to_float,
+    overflowed,
+)
+from .modes import local, state
 from .ops import Op
 
 __all__ = ["Value", "DomainError", "sum", "as_value"]
-
-
-class DomainError(ValueError):
-    """An op was applied outside the inputs where it is defined (log of 0, 1/0, …)."""
 
 
 # Marks leaves made from plain numbers (``x * 2``) so drawings can tell them from inputs.
@@ -22,21 +28,6 @@ _CONSTANT = Op(
     name="constant", symbol="", arity=0, forward=float, local_grads=lambda out: (),
     rules=(), template="", domain=(),
 )
-
-
-def _to_float(data: object, label: str) -> float:
-    where = f" (label {label!r})" if label else ""
-    if isinstance(data, numbers.Real) and not isinstance(data, bool):
-        try:
-            return float(data)
-        except OverflowError:  # an int past 1.8e308 (its repr may be too long to show)
-            raise OverflowError(
-                f"Value holds a float; the {type(data).__name__} given is beyond ±1.8e308, "
-                f"the largest float{where}"
-            ) from None
-    raise TypeError(
-        f"Value holds a real number, got {data!r} ({type(data).__name__}){where}"
-    )
 
 
 _BinaryMethod = Callable[["Value", "Value | float"], "Value"]
@@ -47,19 +38,34 @@ def _binary(op: Op, name: str) -> tuple[_BinaryMethod, _BinaryMethod]:
 
     def forward(self: Value, other: Value | float) -> Value:
         if type(other) is not Value:  # the common case first: two Values
-            other = _operand(other)
-            if other is NotImplemented:
-                return NotImplemented
+            number = _operand(other)
+            if number is NotImplemented:
+                # an array or a user type may know how to combine with a Value: let it try
+                if _may_reflect(other, name):
+                    return NotImplemented
+                raise _bad_operand(op, self, other, "b")
+            other = number
         return _apply2(op, self, other)
 
     def reflected(self: Value, other: float) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply2(op, other, self)
+        number = _operand(other)
+        if number is NotImplemented:  # other's own method already gave up
+            raise _bad_operand(op, self, other, "a")
+        return _apply2(op, number, self)
 
     for method, dunder in ((forward, f"__{name}__"), (reflected, f"__r{name}__")):
         method.__name__, method.__qualname__ = dunder, f"Value.{dunder}"
         method.__doc__ = f"The {op.name} node: {op.template}."
     return forward, reflected
+
+
+def _may_reflect(other: object, name: str) -> bool:
+    """True when ``other``'s type has ``__r<name>__`` and is not a type Value rejects.
+
+    (A list has ``__rmul__`` too, but only to repeat itself an int number of times.)
+    """
+    return hasattr(type(other), f"__r{name}__") and not isinstance(
+        other, (numbers.Number, str, bytes, list, tuple))
 
 
 class Value:
@@ -113,6 +119,14 @@ class Value:
         if inputs and (self._op is None or self._op is _CONSTANT):
             # no op to say how they combine: .op and backward would fail later, far away
             raise ValueError(f"{self!r} was not made by an op, so it cannot be given inputs")
+        from .graph import reaches  # graph imports this module
+
+        for i, x in enumerate(inputs):
+            if reaches(x, self):  # backward would read this node's gradient before it is done
+                raise ValueError(
+                    f"inputs[{i}] of {self!r} ({_describe(self)}) is computed from that node "
+                    "itself: the graph would have a cycle, and gradients need an acyclic one"
+                )
         _store_inputs(self, inputs)
 
     @property
@@ -239,6 +253,30 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
+    # --- copying: iterative (a 100,000-deep chain copies); no pickling ----------------
+
+    def __copy__(self) -> Value:
+        """A new node with the same data, grad, label, op and (the same) inputs."""
+        copy = _new(type(self))
+        copy.data, copy.grad, copy.label = self.data, self.grad, self.label
+        copy._op, copy._a, copy._b = self._op, self._a, self._b
+        if hasattr(self, "__dict__"):  # a subclass's own attributes
+            copy.__dict__.update(self.__dict__)
+        return copy
+
+    def __deepcopy__(self, memo: dict) -> Value:
+        """A copy of this node and of every node it was computed from (``graph.copy_graph``)."""
+        from .graph import copy_graph  # graph imports this module
+
+        return copy_graph(self, memo)
+
+    def __reduce_ex__(self, protocol: object) -> tuple:
+        raise TypeError(
+            f"{self!r}: Values are not picklable (a graph holds the op table's functions, and "
+            "this project never loads pickle). Save a model's parameters with nn.save (JSON), "
+            "or keep the numbers (.data); copy.deepcopy copies a graph in memory"
+        )
+
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
@@ -308,52 +346,25 @@ def as_value(x: Value | float, label: str = "") -> Value:
     return x if isinstance(x, Value) else Value(x, label)
 
 
-def _describe(x: Value) -> str:
-    name = f"node {x.label!r}" if x.label else "unlabelled node"
-    return f"{name} made by {x.op}" if x.inputs else name
-
-
-def _operands(inputs: Sequence[Value], values: Sequence[float] | None = None) -> str:
-    """``a = 0.0 (node 'x'), b = …``: an op's operands for an error message.
-
-    ``values`` replaces the nodes' own data (a compiled program's sample).
-    """
-    if values is None:
-        values = [x.data for x in inputs]
-    many = len(inputs) > 8  # a, b, … h, then a0, a1, …
-    return ", ".join(
-        f"{f'a{i}' if many else 'abcdefgh'[i]} = {v!r} ({_describe(x)})"
-        for i, (v, x) in enumerate(zip(values, inputs, strict=True))
-    )
-
-
-def _failure(op: Op, inputs: Sequence[Value], exc: Exception,
-             values: Sequence[float] | None = None, where: str = "") -> Exception:
-    """The error for an op that failed at these inputs: which op, which values, which labels."""
-    shown = _operands(inputs, values) + where
-    needs = f"; {op.name} needs {op.requires}" if op.requires else ""
-    if isinstance(exc, OverflowError):
-        return OverflowError(f"{op.name} overflowed a float at {shown}{needs} [{exc}]")
-    return DomainError(f"{op.name} is undefined at {shown}{needs} [{exc}]")
-
-
-def _anomaly(op: Op, inputs: tuple[Value, ...], out: float) -> AnomalyError:
-    shown = ", ".join(f"{x.data!r} ({_describe(x)})" for x in inputs)
-    return AnomalyError(f"detect_anomaly: {op.name}({shown}) gave {out!r}")
-
-
 def _finish(op: Op, inputs: tuple[Value, ...], out: float) -> Value:
     if type(out) is not float:
         out = _to_float(out, f"result of {op.name}")
-    if state.anomaly and not math.isfinite(out):
-        raise _anomaly(op, inputs, out)
-    if not state.grad_enabled:
+    if out - out:  # inf or nan (finite numbers give 0.0)
+        if overflowed(out, [x.data for x in inputs]):
+            raise _failure(op, inputs, OverflowError(_BEYOND))
+        if state.changed and local.anomaly:
+            raise _anomaly(op, inputs, out)
+    if state.changed and not local.grad_enabled:  # (a per-thread read costs more: skip it)
         return _node(out, None, ())
     return _node(out, op, inputs)
 
 
 # _apply1 and _apply2 are what every operator calls, so they build the node inline
-# and leave the unusual cases (no_grad, detect_anomaly, a non-float result) to _finish.
+# and leave the unusual cases to _finish: a mode block open in some thread (no_grad,
+# detect_anomaly), a result that is not a float, or (binary ops) one that is not
+# finite, which may be an overflow: ``out - out`` is 0.0 exactly when out is finite,
+# and cheaper than math.isfinite. The built-in unary ops cannot overflow silently
+# (math.exp raises; the others are bounded by their input), so _apply1 skips that test.
 
 
 def _apply1(op: Op, a: Value) -> Value:
@@ -361,7 +372,7 @@ def _apply1(op: Op, a: Value) -> Value:
         out = op.forward(a.data)
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
         raise _failure(op, (a,), exc) from None
-    if type(out) is not float or state.anomaly or not state.grad_enabled:
+    if type(out) is not float or state.changed:
         return _finish(op, (a,), out)
     node = _new(Value)
     node.data = out
@@ -378,7 +389,7 @@ def _apply2(op: Op, a: Value, b: Value) -> Value:
         out = op.forward(a.data, b.data)
     except (ValueError, ZeroDivisionError, OverflowError) as exc:
         raise _failure(op, (a, b), exc) from None
-    if type(out) is not float or state.anomaly or not state.grad_enabled:
+    if type(out) is not float or out - out or state.changed:
         return _finish(op, (a, b), out)
     node = _new(Value)
     node.data = out
@@ -413,7 +424,8 @@ def apply(op: Op | str, *operands: Value | float) -> Value:
 def _checked_operand(op: Op, x: object) -> Value:
     v = _operand(x)
     if v is NotImplemented:
-        raise TypeError(f"{op.name} takes Values or real numbers, got {x!r} ({type(x).__name__})")
+        raise TypeError(f"{op.name} takes Values or real numbers, got {repr(x):.80} "
+                        f"({type(x).__name__})")
     return v
 
 

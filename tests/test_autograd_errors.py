@@ -30,11 +30,34 @@ def test_value_rejects_non_string_labels():
     assert type(label) is str and label == "w1"
 
 
-@pytest.mark.parametrize("expr", [lambda v: v + "x", lambda v: "x" * v, lambda v: v * [1],
-                                  lambda v: v ** "2", lambda v: None - v])
-def test_operators_return_not_implemented_for_non_numbers(expr):
-    with pytest.raises(TypeError, match="unsupported operand|can't multiply|not supported"):
-        expr(Value(1.0))
+@pytest.mark.parametrize("expr, message", [
+    (lambda v: v + "x", "add takes Values or real numbers, got 'x' (str) as b, with a = 1.0"),
+    (lambda v: "x" * v, "mul takes Values or real numbers, got 'x' (str) as a, with b = 1.0"),
+    (lambda v: v * [1], "mul takes Values or real numbers, got [1] (list) as b, with a = 1.0"),
+    (lambda v: v ** "2", "pow takes Values or real numbers, got '2' (str) as b, with a = 1.0"),
+    (lambda v: None - v,
+     "sub takes Values or real numbers, got None (NoneType) as a, with b = 1.0"),
+    (lambda v: v / 1j, "div takes Values or real numbers, got 1j (complex) as b, with a = 1.0"),
+])
+def test_operators_with_non_numbers_name_the_op_the_value_and_the_label(expr, message):
+    # Python's own "unsupported operand type(s) for +" named neither the op nor the node
+    with pytest.raises(TypeError) as info:
+        expr(Value(1.0, "w"))
+    assert str(info.value) == f"{message} (node 'w')"
+
+
+def test_operators_still_let_numpy_arrays_combine_with_values():
+    out = Value(1.0, "w") + np.array([1.0, 2.0])  # numpy's __radd__ builds an array of Values
+    assert [v.data for v in out] == [2.0, 3.0]
+
+
+def test_a_finite_number_beyond_a_float_raises_for_every_type():
+    # one rule: 10**400 raised while numpy's longdouble 1e4000 silently became inf
+    for big in (10 ** 400, np.longdouble("1e4000"), -np.longdouble("1e4000")):
+        with pytest.raises(OverflowError,
+                           match=r"beyond ±1.8e308, the largest float \(label 'w'\)"):
+            Value(big, "w")
+    assert Value(np.longdouble("inf")).data == math.inf  # infinity itself is a float
 
 
 def test_numpy_and_int_operands_are_accepted():
@@ -82,11 +105,14 @@ def test_errors_describe_inner_nodes_by_their_op():
 
 
 def test_detect_anomaly_catches_nan_and_inf_in_forward():
-    big = Value(1e308, "big")
+    inf = Value(math.inf, "inf")
     with autograd.detect_anomaly():
-        with pytest.raises(AnomalyError, match=r"mul\(1e\+308 \(node 'big'\), 10.0"):
-            big * 10
-    assert math.isinf((big * 10).data)  # without the context manager, inf flows on
+        with pytest.raises(AnomalyError, match=r"sub\(inf \(node 'inf'\), inf \(node 'inf'\)\) "
+                                               r"gave nan"):
+            inf - inf
+        with pytest.raises(AnomalyError, match=r"mul\(inf \(node 'inf'\), 2.0"):
+            inf * 2
+    assert math.isnan((inf - inf).data)  # without the context manager, nan flows on
 
 
 def test_detect_anomaly_catches_infinite_gradients():
@@ -214,3 +240,77 @@ def test_undefined_derivative_in_backward_names_op_and_node(make):
         out.backward()
     with pytest.raises(DomainError, match="node 'x'"):
         autograd.grad(out, [x])
+
+
+@pytest.mark.parametrize("bad", ["abc", "1.5", None, True, [1.0], 10 ** 400])
+def test_backward_grad_must_be_a_number_and_the_error_names_the_node(bad):
+    # float("abc") gave Python's "could not convert string to float" (and "1.5" passed)
+    L = Value(2.0, "w") * Value(3.0, "x")
+    L.label = "L"
+    with pytest.raises(TypeError) as info:
+        L.backward(grad=bad)
+    assert str(info.value).startswith("backward from node 'L' made by mul (data 6.0): grad is ")
+    assert f"got {bad!r}"[:40] in str(info.value)
+
+
+def test_backward_grad_accepts_any_real_number():
+    x = Value(2.0, "x")
+    (x * 3.0).backward(grad=np.float32(2.0))
+    (x * 3.0).backward(grad=1)
+    assert x.grad == 9.0
+
+
+@pytest.mark.parametrize("make, op", [
+    (lambda a, b: a + b, "add"), (lambda a, b: a - (-b), "sub"), (lambda a, b: a * b, "mul"),
+    (lambda a, b: a / (1.0 / b), "div"), (lambda a, b: autograd.sum([a, b, a]), "sum"),
+])
+def test_an_overflowing_result_raises_naming_the_op_the_operands_and_labels(make, op):
+    # one rule for every op, as exp and pow already had: inf from finite operands raises
+    a, b = Value(1e308, "a"), Value(1e308, "b")
+    with pytest.raises(OverflowError) as info:
+        make(a, b)
+    message = str(info.value)
+    assert message.startswith(f"{op} overflowed a float at a = ") and "(node 'a')" in message
+    assert message.endswith(": the result is beyond ±1.8e308, the largest float")
+    with autograd.no_grad(), pytest.raises(OverflowError):
+        make(a, b)  # not a recording detail: the number itself overflowed
+
+
+def test_infinite_operands_are_not_an_overflow():
+    inf = Value(math.inf, "inf")
+    assert (inf + 1.0).data == math.inf and (inf * -2.0).data == -math.inf
+    assert (Value(1.0) / Value(math.inf)).data == 0.0
+
+
+def test_pow_overflow_says_it_overflowed_not_what_pow_needs():
+    # "pow needs a > 0, or a whole-number b" held for 2 ** 100000: the message misled
+    with pytest.raises(OverflowError) as info:
+        Value(2.0, "two") ** 100000
+    assert str(info.value) == ("pow overflowed a float at a = 2.0 (node 'two'), b = 100000.0 "
+                               "(unlabelled node): the result is beyond ±1.8e308, the largest "
+                               "float")
+
+
+@pytest.mark.parametrize("fn, big, op", [
+    (lambda x, y: x * y, 1e300, "mul"),  # one element-wise step
+    (lambda x, y: x + y + x * y, 1e300, "mul"),  # the product overflows first
+    (lambda x, y: x + y + x * y, 1e308, "add"),  # x + y first: inside the segmented sum
+])
+def test_compiled_programs_raise_the_same_overflow_naming_the_sample(fn, big, op):
+    program = autograd.compile(fn, [1.0, 1.0])
+    with pytest.raises(OverflowError) as info:
+        program([[1.0, 2.0], [big, big]])
+    with pytest.raises(OverflowError) as eager_info:
+        fn(Value(big, "x0"), Value(big, "x1"))
+    eager = str(eager_info.value)
+    assert str(info.value) == eager.replace(": the result", " (sample 1 of the batch): the result")
+    assert str(info.value).startswith(f"{op} overflowed a float")
+
+
+def test_a_compiled_layer_raises_the_overflow_of_one_of_its_products():
+    w1, w2, b = Value(1e300, "w1"), Value(2.0, "w2"), Value(0.5, "b")
+    program = autograd.compile(lambda x, y: autograd.sum([w1 * x, w2 * y, b]), [1.0, 1.0])
+    assert program([[1.0, 1.0], [math.inf, 1.0]])[1] == math.inf  # infinite data: no error
+    with pytest.raises(OverflowError, match=r"mul overflowed a float at a = 1e\+300 \(node 'w1'\), "
+                                            r"b = 10000000000.0 \(node 'x0'\) \(sample 2 of"):
+        program([[1.0, 1.0], [math.nan, 1.0], [1e10, 1.0]])

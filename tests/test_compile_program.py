@@ -336,9 +336,12 @@ def test_nan_in_the_data_flows_on_as_in_eager_and_errors_still_name_the_first_sa
     assert "sin is undefined at a = inf" in str(info.value)
 
 
-def test_infinity_that_eager_allows_is_returned_not_raised():
+def test_an_overflowing_product_raises_as_in_eager_and_a_gradient_may_be_infinite():
     program = compile(lambda x: x * x, [1.0])
-    assert program([1e200]) == math.inf  # float multiplication overflows silently
+    with pytest.raises(OverflowError, match=r"mul overflowed a float at a = 1e\+200 \(node 'x0'\)"
+                                            r".*\(sample 1 of the batch\)"):
+        program([[1.0], [1e200]])  # eager: the same OverflowError (inf from finite operands)
+    assert program([math.inf]) == math.inf  # an infinite input is not an overflow
     w = Value(1e-200, "w")
     program = compile(lambda x: x / w, [1.0])
     program([[1.0], [2.0]])
@@ -348,8 +351,10 @@ def test_infinity_that_eager_allows_is_returned_not_raised():
 
 @pytest.mark.parametrize("make", [lambda z: z.sqrt(), lambda z: z ** 0.5])
 def test_an_undefined_derivative_in_backward_is_the_eager_domain_error(make):
-    # √ is fine at 0, its derivative 1/(2√0) is not: eager backward raises a DomainError;
-    # the compiled one once returned inf (or nan) as the gradient without a word.
+    # √ is fine at 0, its derivative 1/(2√0) is not. At x = 0, 2√(w·x) is flat in w
+    # (∂/∂w = 0: the mul's local derivative x = 0 stops the undefined factor), but its
+    # derivative in x is undefined: eager backward raises a DomainError for the leaf x.
+    # The compiled one once returned inf (or nan) as the gradient without a word.
     w = Value(1.0, "w")
 
     def fn(x):
@@ -357,12 +362,17 @@ def test_an_undefined_derivative_in_backward_is_the_eager_domain_error(make):
 
     program = compile(fn, [1.0])
     program([[4.0], [0.0], [1.0]])
-    eager = Value(0.0, "x")
+    program.backward()  # x is data, not a parameter: only ∂/∂w is computed, and it exists
+    assert autograd.grad(fn(Value(0.0)), [w]) == [0.0]  # eager agrees: flat in w at x = 0
+    assert w.grad == pytest.approx(2.0 + 0.0 + 1.0)  # √x/√w at x = 4, 0, 1
+    with_inputs = compile(fn, [1.0], wrt_inputs=True)  # now ∂/∂x is needed too
+    with_inputs([[4.0], [0.0], [1.0]])
+    eager = Value(0.0, "x0")
     with pytest.raises(DomainError) as info:
         fn(eager).backward()
     want = str(info.value).replace(" (∂", " (sample 1 of the batch) (∂", 1)
     with pytest.raises(DomainError) as info:
-        program.backward()
+        with_inputs.backward()
     assert str(info.value) == want
     assert "derivative of" in want and "a = 0.0 (unlabelled node made by mul)" in want
     w.grad = 0.0
@@ -374,15 +384,15 @@ def test_an_undefined_derivative_in_backward_is_the_eager_domain_error(make):
     program.backward()
     assert math.isnan(w.grad)
     with pytest.raises(DomainError, match=r"\(sample 30 of the batch\)"):
-        program([[math.nan]] * 30 + [[0.0]])
-        program.backward()
+        with_inputs([[math.nan]] * 30 + [[0.0]])
+        with_inputs.backward()
 
 
 def test_detect_anomaly_stops_at_a_non_finite_result_with_the_sample():
     program = compile(lambda x: x * x, [1.0])
     with autograd.detect_anomaly(), pytest.raises(autograd.AnomalyError,
                                                   match="mul gave inf at sample 1"):
-        program([[2.0], [1e200]])
+        program([[2.0], [math.inf]])  # (1e200 would overflow: an OverflowError, as eagerly)
 
 
 def test_bad_inputs_get_clear_errors():

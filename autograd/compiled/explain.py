@@ -2,31 +2,38 @@
 
 numpy never raises; it returns inf or nan. When that happens the program looks for the
 first sample and node where the op's scalar forward (the one eager uses) raises, and
-raises that error with the op, the input values and labels, and the sample index. If
-no op would have raised (eager produces the same inf silently), nothing is raised,
-except under ``detect_anomaly``.
+raises that error with the op, the input values and labels, and the sample index
+(an overflowing result is one: eager raises OverflowError for it). If no op would have
+raised (eager produces the same inf silently), nothing is raised, except under
+``detect_anomaly``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
-from ..graph import derivative_error
-from ..modes import AnomalyError, state
-from ..value import Value, _describe, _failure
+from ..messages import _BEYOND, _describe, _failure, overflowed
+from ..modes import AnomalyError, local
+from ..ops import Op
+from ..value import Value
 from .steps import Elementwise, Rows
 
-__all__ = ["explain_non_finite", "explain_backward"]
+__all__ = ["explain_non_finite", "has_undefined_derivative"]
 
 
 def explain_non_finite(order: list[Value], V: np.ndarray, done: list,
-                       failed: object = None) -> Exception | None:
+                       failed: object = None,
+                       replay: Callable[[int], tuple[int, Exception] | None] | None = None,
+                       ) -> Exception | None:
     """The error for the earliest (sample, node) that eager evaluation would reject, or None.
 
     Looks at non-finite results of the steps ``done`` and, when a step ``failed``
-    half-way, at every node of it (its rows are not written yet).
+    half-way, at every node of it (its rows are not written yet). A sum or matrix
+    product has no single op to ask, so a sample with a non-finite one is evaluated
+    eagerly by ``replay(sample)``, which gives (node position, error) or None.
     """
     position = {id(node): k for k, node in enumerate(order)}
     worst: tuple | None = None
@@ -48,17 +55,46 @@ def explain_non_finite(order: list[Value], V: np.ndarray, done: list,
             if problem is not None:
                 worst = (key, problem)
                 break
+    if replay is not None:
+        worst = _replayed(done, V, replay, worst)
     return None if worst is None else worst[1]
+
+
+def _replayed(done: list, V: np.ndarray, replay: Callable, worst: tuple | None) -> tuple | None:
+    """``worst``, or an earlier error eager evaluation of a sample whose sums overflowed gives."""
+    samples: set[int] = set()
+    for step in done:
+        if not isinstance(step, Elementwise):
+            samples.update(np.nonzero(~np.isfinite(V[step.out]).all(axis=0))[0].tolist())
+    for b in sorted(samples):
+        if worst is not None and b > worst[0][0]:
+            break
+        found = replay(b)
+        if found is not None:
+            key = (b, found[0])
+            return (key, found[1]) if worst is None or key < worst[0] else worst
+    return worst
+
+
+def _eager_forward(op: Op) -> Callable[..., float]:
+    """``op.forward`` raising where eager evaluation does: also for a result that overflows."""
+    def forward(*xs: float) -> float:
+        out = op.forward(*xs)
+        if overflowed(out, xs):
+            raise OverflowError(_BEYOND)
+        return out
+
+    return forward
 
 
 def _may_fail(step: object, rows: np.ndarray, samples: np.ndarray, V: np.ndarray) -> np.ndarray:
     """Which of these (row, sample) entries ``_problem`` may report (a vectorised filter)."""
     non_finite = ~np.isfinite(V[step.out][rows, samples])
     if not isinstance(step, Elementwise):  # sums and products never raise
-        return non_finite & state.anomaly
+        return non_finite & local.anomaly
     table = _operand_table(step, rows, samples, V)
-    raises = _failing_tuples(table, step.op.forward)
-    if not state.anomaly:
+    raises = _failing_tuples(table, _eager_forward(step.op))
+    if not local.anomaly:
         return raises
 
     def finite_or_raise(*xs: float) -> None:  # detect_anomaly reports a silent inf too
@@ -92,12 +128,12 @@ def _problem(step: object, j: int, b: int, V: np.ndarray, node: Value) -> Except
     if values is not None:
         op = step.op
         try:
-            result = op.forward(*values)
+            result = _eager_forward(op)(*values)
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
             return _failure(op, inputs, exc, values, f" (sample {b} of the batch)")
         if np.isfinite(result):
             return None  # no error here (or numpy and math disagree at a float's edge)
-    if state.anomaly and not np.isfinite(V[step.out][j, b]):
+    if local.anomaly and not np.isfinite(V[step.out][j, b]):
         return AnomalyError(
             f"detect_anomaly: {node.op} gave {float(V[step.out][j, b])!r} at sample {b} of the "
             f"batch ({_describe(node)})"
@@ -111,47 +147,30 @@ def _row(rows: Rows, j: int) -> int:
 
 
 
-def explain_backward(steps: list, views: list[np.ndarray], G: np.ndarray,
-                     order: list[Value]) -> Exception | None:
-    """The DomainError eager backward raises for the last batch, or None.
+def has_undefined_derivative(steps: list, views: list[np.ndarray]) -> bool:
+    """True if some element-wise node's local derivative is undefined for some sample.
 
-    Eager backward stops where a local derivative is undefined (√a at 0, a ** 0.5 at
-    0); numpy gives inf or nan there instead. Called when a gradient is not finite:
-    looks at element-wise nodes whose derivative array is not finite where their
-    upstream gradient is not 0 (a combined loss program seeds other targets with 0),
-    and asks the op's scalar rule, which raises as it does eagerly. ``views[k]`` is
-    the value matrix step k ran on (column 0 alone for steps shared by every sample).
+    Eager backward treats those specially (``autograd.undefined``: a zero gradient
+    makes them 0, a needed one raises); numpy gives inf or nan there instead. Called
+    when a gradient is not finite: looks at entries whose derivative array is not
+    finite and asks the op's scalar rule, which raises as it does eagerly.
+    ``views[k]`` is the value matrix step k ran on (column 0 alone for steps shared
+    by every sample).
     """
-    position = {id(node): k for k, node in enumerate(order)}
-    worst: tuple | None = None
     for step, V in zip(steps, views, strict=True):
         if not isinstance(step, Elementwise) or not step.grad_positions:
             continue
         out = V[step.out]
         with np.errstate(all="ignore"):
-            local = step.op.local_grads(*step._read, out)
+            local_grads = step.op.local_grads(*step._read, out)
         suspect = np.zeros(out.shape, bool)
         for k in step.grad_positions:
-            suspect |= ~np.isfinite(np.broadcast_to(local[k], out.shape))
-        suspect &= G[step.out][:, : out.shape[1]] != 0
+            suspect |= ~np.isfinite(np.broadcast_to(local_grads[k], out.shape))
         rows, samples = np.nonzero(suspect)
         table = np.column_stack([_operand_table(step, rows, samples, V), out[rows, samples]])
-        fails = _failing_tuples(table, lambda *xs: step.op.local_grads(*xs))
-        rows, samples, table = rows[fails], samples[fails], table[fails]
-        # eager: the first sample, and in it the last node of the graph
-        positions = -np.array([position[id(n)] for n in step.nodes], dtype=np.intp)[rows]
-        if len(rows):
-            k = int(np.lexsort((positions, samples))[0])
-            key = (int(samples[k]), int(positions[k]))
-            if worst is None or key < worst[0]:
-                *values, result = table[k].tolist()
-                try:
-                    step.op.local_grads(*values, result)
-                except (ValueError, ZeroDivisionError, OverflowError) as exc:
-                    error = derivative_error(step.nodes[int(rows[k])], exc, values,
-                                             f" (sample {key[0]} of the batch)")
-                    worst = (key, error)
-    return None if worst is None else worst[1]
+        if _failing_tuples(table, lambda *xs: step.op.local_grads(*xs)).any():
+            return True
+    return False
 
 
 def _failing_tuples(table: np.ndarray, scalar: object) -> np.ndarray:

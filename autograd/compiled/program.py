@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..modes import AnomalyError, state
+from ..modes import AnomalyError, local
 from ..value import Value, _describe
-from .explain import explain_backward, explain_non_finite
+from .explain import explain_non_finite, has_undefined_derivative
 from .plan import Plan
+from .replay import eager_gradient, forward_error
 from .steps import Dense, Elementwise, Rows, SegmentSum
 from .trace import (
     StructureError,
@@ -109,9 +110,11 @@ class Program:
         if self.quiet:
             with np.errstate(all="ignore"):  # non-finite results are looked at below
                 self._run_steps(V)
+                finite = math.isfinite(V.sum())  # (a sum of big finite rows may overflow)
         else:
             self._run_steps(V)
-        if not math.isfinite(V.sum()):  # one number: cheaper than testing every entry
+            finite = math.isfinite(V.sum())
+        if not finite:  # one number: cheaper than testing every entry
             self._explain(V, self._steps)
         self._last = (V, len(batch))
         out = V[plan.output_rows].T  # fancy indexing: already a copy
@@ -174,8 +177,8 @@ class Program:
             self.input_grads = G[: self.n_inputs].T.copy()
         if not math.isfinite(gtheta.sum()) or (
                 self.wrt_inputs and not math.isfinite(self.input_grads.sum())):
-            self._explain_backward(V, G)
-        if state.anomaly and not np.isfinite(gtheta).all():
+            gtheta = self._undefined_backward(V, seed, gtheta)
+        if local.anomaly and not np.isfinite(gtheta).all():
             bad = int(np.flatnonzero(~np.isfinite(gtheta))[0])
             raise AnomalyError(
                 f"detect_anomaly: compiled backward gave gradient {gtheta[bad]!r} for "
@@ -279,17 +282,36 @@ class Program:
                 f"{np.shape(grad)}"
             ) from None
 
-    def _explain_backward(self, V: np.ndarray, G: np.ndarray) -> None:
-        """Raise the DomainError eager backward would have raised for this batch, if any."""
+    def _undefined_backward(self, V: np.ndarray, seed: np.ndarray,
+                            gtheta: np.ndarray) -> np.ndarray:
+        """``gtheta``, or eager backward's if a derivative in the batch is undefined.
+
+        Eager backward gives 0 where a gradient of 0 meets an undefined derivative (√ at
+        0) and raises DomainError where a needed one does; numpy gives nan or inf. Only
+        then is the batch replayed eagerly, sample by sample (``replay.eager_gradient``).
+        """
         k = self.plan.shared_steps
         views = [V[:, :1]] * k + [V] * (len(self._steps) - k)
-        error = explain_backward(self._steps, views, G, self.trace.order)
-        if error is not None:
-            raise error
+        if not has_undefined_derivative(self._steps, views):
+            return gtheta  # the inf or nan eager backward gives too
+        gtheta, input_grads = eager_gradient(self.trace, self.plan, self.theta,
+                                             V[: self.n_inputs].T, seed, self.wrt_inputs)
+        if self.wrt_inputs:
+            self.input_grads = input_grads
+        return gtheta
 
     def _explain(self, V: np.ndarray, done: list, failed: object = None) -> None:
         """Raise the error eager evaluation would have raised for this batch, if any."""
-        error = explain_non_finite(self.trace.order, V, done, failed)
+        theta_finite = bool(np.isfinite(self.theta).all())
+
+        def replay(b: int) -> tuple[int, Exception] | None:
+            # only where every leaf is finite: then a non-finite sum means an overflow
+            sample = V[: self.n_inputs, b]
+            if not theta_finite or not np.isfinite(sample).all():
+                return None
+            return forward_error(self.trace, self.plan, self.theta, sample.tolist(), b)
+
+        error = explain_non_finite(self.trace.order, V, done, failed, replay)
         if error is not None:
             raise error
 
