@@ -195,3 +195,14 @@ def test_an_unwritable_output_names_the_users_path(capsys, output, message):
     code, _, stderr = _run(capsys, "graph", "x*x", "--set", "x=1", "-o", output)
     assert code == EXIT_FAILURE
     assert stderr == f"stepgrad graph: error: {message}\n"  # was: the temp file's name
+
+
+def test_an_overflowing_power_says_it_overflowed_not_its_domain(capsys):
+    """2**100000 is defined (whole-number exponent): the message says it overflowed and
+    leaves out pow's domain text, which already holds."""
+    from viz.cli import main
+
+    assert main(["graph", "2**100000", "-o", "unused.svg"]) == 2
+    err = capsys.readouterr().err
+    assert "pow(2.0, 100000.0) overflows a float (the result is above 1.8e308)" in err
+    assert "needs" not in err

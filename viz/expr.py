@@ -234,6 +234,7 @@ def _finite(value: object, name: str, source: str) -> float:
 
 def _math_error(op: Op, operands: list, exc: Exception) -> str:
     shown = ", ".join(repr(x.data if isinstance(x, Value) else x) for x in operands)
+    if isinstance(exc, OverflowError):  # defined there, only too large: no domain text
+        return f"{op.name}({shown}) overflows a float (the result is above 1.8e308)"
     needs = f" (needs {op.requires})" if op.requires else ""
-    kind = "overflows a float" if isinstance(exc, OverflowError) else "is undefined"
-    return f"{op.name}({shown}) {kind}{needs}"
+    return f"{op.name}({shown}) is undefined{needs}"
