@@ -124,10 +124,10 @@ class LossHead:
         candidate = (program, shifted, columns)
         for k, (row, t) in enumerate(zip(rows, classes, strict=True)):
             want, want_grad = self.eager(row.tolist(), t, True)
-            losses, grads = self._run_combined(candidate, row[None, :], np.array([k]), True)
+            losses, grads = self._run_combined(candidate, row[:, None], np.array([k]), True)
             scale = max(abs(g) for g in want_grad)
             if not (_close(losses[0], want, abs(want)) and all(
-                    _close(a, b, scale) for a, b in zip(grads[0], want_grad, strict=True))):
+                    _close(a, b, scale) for a, b in zip(grads[:, 0], want_grad, strict=True))):
                 return
         program.quiet = False  # fit runs inside np.errstate
         self.combined = candidate
@@ -143,19 +143,22 @@ class LossHead:
         return np.array([where[key] for key in keys], dtype=np.intp)
 
     @staticmethod
-    def _run_combined(combined, rows: np.ndarray, columns: np.ndarray, want_grad: bool):
+    def _run_combined(combined, Z: np.ndarray, columns: np.ndarray, want_grad: bool):
+        """(losses, ∂loss/∂Z or None) for outputs Z (outputs × samples) by the combined
+        program, sample j's loss being its output ``columns[j]``. Views of its buffers."""
         program, shifted, _ = combined
-        if shifted:
-            rows = rows - rows.max(axis=1, keepdims=True)
-        every = program.forward(rows)
-        samples = np.arange(len(rows))
-        losses = every[samples, columns]
+        kernel = _load(program, shifted, Z)
+        samples = np.arange(Z.shape[1])
+        every = kernel.outputs if kernel.outputs is not None else \
+            kernel.V[program.plan.output_rows]
+        losses = every[columns, samples]
         if not want_grad:
             return losses, None
-        seed = np.zeros(every.shape)
-        seed[samples, columns] = 1.0
-        program.gradient(seed)
-        return losses, program.input_grads
+        kernel.clear()
+        # 1 at each sample's own target, 0 elsewhere (adding zeros leaves the bits alone)
+        kernel.G[program.plan.output_rows[columns], samples] += 1.0
+        program.run_backward(kernel)
+        return losses, kernel.G[: program.n_inputs]
 
     def eager(self, row: list[float], t: object, want_grad: bool) -> tuple[float, list | None]:
         """(loss, ∂loss/∂outputs or None) from the eager graph of one sample."""
@@ -203,91 +206,126 @@ class LossHead:
 
     def _agrees(self, program: Program, shifted: bool, row: list[float], t: object) -> bool:
         want, want_grad = self.eager(row, t, True)
-        loss_, grads = self._run(program, shifted, np.array([row]), True)
+        loss_, grads = self._run(program, shifted, np.array(row)[:, None], True)
         scale = max(abs(g) for g in want_grad)
         return _close(loss_[0], want, abs(want)) and all(
-            _close(a, b, scale) for a, b in zip(grads[0], want_grad, strict=True))
+            _close(a, b, scale) for a, b in zip(grads[:, 0], want_grad, strict=True))
 
     @staticmethod
-    def _run(program: Program, shifted: bool, rows: np.ndarray, want_grad: bool):
-        if shifted:
-            rows = rows - rows.max(axis=1, keepdims=True)
-        losses = np.atleast_1d(program.forward(rows))
+    def _run(program: Program, shifted: bool, Z: np.ndarray, want_grad: bool):
+        """(losses, ∂loss/∂Z or None) of a per-target program on outputs Z (outputs ×
+        samples). Views of the program's buffers: read them before its next run."""
+        kernel = _load(program, shifted, Z)
+        losses = kernel.V[program.plan.output_rows[0]]
         if not want_grad:
             return losses, None
-        program.gradient()
-        return losses, program.input_grads
+        kernel.clear()
+        np.add(kernel.seed, 1.0, out=kernel.seed)  # ∂loss/∂loss, for every sample
+        program.run_backward(kernel)
+        return losses, kernel.G[: program.n_inputs]
 
-    def __call__(self, outputs: np.ndarray, targets: list, want_grad: bool,
-                 columns: np.ndarray | None = None):
-        """(losses, ∂loss/∂outputs rows or None) for a batch of output rows.
+    def train_step(self, Z: np.ndarray, targets: list, seed: np.ndarray,
+                   columns: np.ndarray | None = None) -> float:
+        """The sum of the batch's losses; adds ∂(mean loss)/∂Z into ``seed``.
 
-        ``columns`` (from ``columns(targets)``) selects the combined program.
+        ``Z`` holds the model's outputs (outputs × samples: a view of its program's
+        buffer) and ``seed`` the gradient rows of those outputs, cleared. ``columns``
+        (from ``columns(targets)``) selects the combined program.
         """
-        rows = outputs.reshape(len(targets), -1)
+        n = Z.shape[1]
+        losses, grads = self.losses(Z, targets, True, columns)
+        if n == 1:  # the batch loss is the sample's: no division
+            np.add(seed, grads, out=seed)
+        else:  # the batch loss is the mean, as in eager fit
+            np.add(seed, grads * (1.0 / n), out=seed)
+        return losses[0] if n == 1 else sum(losses)
+
+    def losses(self, Z: np.ndarray, targets: list, want_grad: bool,
+               columns: np.ndarray | None = None) -> tuple[list[float], np.ndarray | None]:
+        """(losses, ∂loss/∂Z or None) for outputs Z (outputs × samples) and their targets.
+
+        The gradients may be a view of a loss program's buffer: use them before the
+        next call.
+        """
         if len(targets) == 1:  # per-sample training: the short way
-            return self._one(rows, targets[0], want_grad)
+            return self._one(Z, targets[0], want_grad)
         if columns is not None:
-            losses, grads = self._run_combined(self.combined, rows, columns, want_grad)
+            losses, grads = self._run_combined(self.combined, Z, columns, want_grad)
             # 0 × inf would be nan: then take the per-target way for this batch
             if grads is None or math.isfinite(grads.sum()):
-                self._guard(rows, targets, losses, grads)
+                self._guard(Z, targets, losses, grads)
                 return losses.tolist(), grads
         groups: dict[object, list[int]] = {}
         for i, t in enumerate(targets):
             groups.setdefault(_target_key(t), []).append(i)
         losses = np.empty(len(targets))
-        grads = np.empty(rows.shape) if want_grad else None
+        grads = np.empty(Z.shape) if want_grad else None
         for key, members in groups.items():
             t = targets[members[0]]
             if key not in self.cache:
-                self.cache[key] = self._compile(rows[members[0]].tolist(), t)
+                self.cache[key] = self._compile(Z[:, members[0]].tolist(), t)
             compiled = self.cache[key]
             if compiled is None:
                 for i in members:
-                    losses[i], g = self.eager(rows[i].tolist(), t, want_grad)
+                    losses[i], g = self.eager(Z[:, i].tolist(), t, want_grad)
                     if want_grad:
-                        grads[i] = g
+                        grads[:, i] = g
                 continue
-            part = rows[members] if len(members) < len(rows) else rows
+            part = Z[:, members] if len(members) < Z.shape[1] else Z
             values, part_grads = self._run(*compiled, part, want_grad)
             losses[members] = values
             if want_grad:
-                grads[members] = part_grads
-        self._guard(rows, targets, losses, grads)
+                grads[:, members] = part_grads
+        self._guard(Z, targets, losses, grads)
         return losses.tolist(), grads
 
-    def _one(self, rows: np.ndarray, t: object, want_grad: bool):
+    def _one(self, Z: np.ndarray, t: object, want_grad: bool):
         key = _target_key(t)
-        if key not in self.cache:
-            self.cache[key] = self._compile(rows[0].tolist(), t)
-        compiled = self.cache[key]
+        compiled = self.cache.get(key, _MISSING)
+        if compiled is _MISSING:
+            compiled = self.cache[key] = self._compile(Z[:, 0].tolist(), t)
         if compiled is None:
-            loss_, g = self.eager(rows[0].tolist(), t, want_grad)
-            losses, grads = np.array([loss_]), (np.array([g]) if want_grad else None)
+            loss_, g = self.eager(Z[:, 0].tolist(), t, want_grad)
+            losses, grads = [loss_], (np.array(g)[:, None] if want_grad else None)
         else:
-            losses, grads = self._run(*compiled, rows, want_grad)
-        self._guard(rows, [t], losses, grads)
-        return [float(losses[0])], grads
+            values, grads = self._run(*compiled, Z, want_grad)
+            losses = [float(values[0])]
+        self._guard(Z, [t], losses, grads)
+        return losses, grads
 
-    def _guard(self, rows: np.ndarray, targets: list, losses: np.ndarray, grads) -> None:
+    def _guard(self, Z: np.ndarray, targets: list, losses, grads) -> None:
         """Recompute one sample in GUARD_EVERY eagerly; raise if the compiled loss differs."""
         before, self.seen = self.seen, self.seen + len(targets)
         if before // self.GUARD_EVERY == self.seen // self.GUARD_EVERY and before:
             return
         i = (-before) % self.GUARD_EVERY if before else 0
         i = min(i, len(targets) - 1)
-        want, want_grad = self.eager(rows[i].tolist(), targets[i], grads is not None)
+        want, want_grad = self.eager(Z[:, i].tolist(), targets[i], grads is not None)
         ok = _close(losses[i], want, abs(want))
         if grads is not None:
             scale = max(abs(g) for g in want_grad)
-            ok = ok and all(_close(a, b, scale) for a, b in zip(grads[i], want_grad, strict=True))
+            ok = ok and all(_close(a, b, scale)
+                            for a, b in zip(grads[:, i].tolist(), want_grad, strict=True))
         if not ok:
             raise StructureError(
                 f"{self.name} gave {want!r} eagerly but {float(losses[i])!r} compiled for target "
                 f"{targets[i]!r}: its graph depends on the outputs' values in a way the "
                 "compiled loss cannot follow; train with nn.fit(..., compiled=False)"
             )
+
+
+_MISSING = object()
+
+
+def _load(program: Program, shifted: bool, Z: np.ndarray):
+    """Run ``program`` forward on outputs Z (maybe max-shifted per sample); its kernel."""
+    kernel = program.kernel(Z.shape[1])
+    if shifted:
+        np.subtract(Z, Z.max(axis=0), out=kernel.inputs)
+    else:
+        np.copyto(kernel.inputs, Z)
+    program.run(None, kernel)
+    return kernel
 
 
 def _close(a: float, b: float, scale: float) -> bool:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..modes import AnomalyError, local
+from ..modes import AnomalyError, state
 from ..value import Value, _describe
-from .explain import explain_non_finite, has_undefined_derivative
+from .codegen import Kernel
+from .explain import explain_backward, explain_non_finite
 from .plan import Plan
-from .replay import eager_gradient, forward_error
-from .steps import Dense, Elementwise, Rows, SegmentSum
+from .steps import Rows
 from .trace import (
     StructureError,
     Trace,
@@ -51,19 +51,16 @@ class Program:
         self.n_inputs = plan.n_inputs
         self.n_outputs = len(trace.outputs)
         self.wrt_inputs = wrt_inputs
-        self.theta = np.zeros(len(self.params))
+        self._theta = np.zeros(len(self.params))
         self.input_grads: np.ndarray | None = None  # set by backward when wrt_inputs
         # numpy warns on inf/nan; the program explains them itself. A training loop that
         # already runs inside np.errstate(all="ignore") sets this False to save the cost.
         self.quiet = True
         self.load_params()
         self._steps = plan.steps
-        k = plan.shared_steps
-        self._shared_backward = [s for s in reversed(plan.steps[:k]) if _has_backward(s)]
-        self._sample_backward = [s for s in reversed(plan.steps[k:]) if _has_backward(s)]
         self._output_rows = Rows(plan.output_rows)
-        self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._last: tuple[np.ndarray, int] | None = None
+        self._kernels: dict[int, Kernel] = {}
+        self._last: Kernel | None = None
 
     def __repr__(self) -> str:
         return (
@@ -73,6 +70,20 @@ class Program:
         )
 
     # --- parameters ----------------------------------------------------------------
+
+    @property
+    def theta(self) -> np.ndarray:
+        """The parameters as one vector, in the order of ``params`` (update it in place)."""
+        return self._theta
+
+    @theta.setter
+    def theta(self, values: np.ndarray) -> None:
+        # The generated code holds views of this one array: assigning copies into it.
+        values = np.asarray(values, dtype=float)
+        if values.shape != self._theta.shape:
+            raise ValueError(f"theta holds {len(self._theta)} parameters, got an array of "
+                             f"shape {values.shape}")
+        self._theta[...] = values
 
     def load_params(self) -> None:
         """Copy every parameter's ``.data`` into ``theta``."""
@@ -102,50 +113,46 @@ class Program:
         for one output; one sample (n_inputs,) gives (n_outputs,) or a float.
         """
         batch, single = self._as_batch(X)
-        V, _ = self._buffer(len(batch))
-        V[: self.n_inputs] = batch.T
-        plan = self.plan
-        if len(plan.loose_rows):
-            V[plan.loose_rows] = self.theta[plan.loose_params][:, None]
-        if self.quiet:
-            with np.errstate(all="ignore"):  # non-finite results are looked at below
-                self._run_steps(V)
-                finite = math.isfinite(V.sum())  # (a sum of big finite rows may overflow)
-        else:
-            self._run_steps(V)
-            finite = math.isfinite(V.sum())
-        if not finite:  # one number: cheaper than testing every entry
-            self._explain(V, self._steps)
-        self._last = (V, len(batch))
-        out = V[plan.output_rows].T  # fancy indexing: already a copy
+        kernel = self.run(batch.T)
+        out = kernel.V[self.plan.output_rows].T  # fancy indexing: already a copy
         if self.n_outputs == 1:
             out = out[:, 0]
             return float(out[0]) if single else out
         return out[0] if single else out
 
-    def _run_steps(self, V: np.ndarray) -> None:
-        theta, shared, rows = self.theta, self.plan.shared_steps, self.plan.shared_rows
-        for k, step in enumerate(self._steps):
-            try:
-                # shared steps (no input read) compute sample 0's column only
-                step.forward(V[:, :1] if k < shared else V, theta)
-            except (ValueError, ZeroDivisionError, OverflowError):
-                # an op without an array forward runs its scalar one, which raises
-                self._explain(V, self._steps[:k], failed=step)
-                raise
-            if k == shared - 1 and V.shape[1] > 1 and len(rows):
-                V[rows, 1:] = V[rows, :1]
+    def kernel(self, n: int) -> Kernel:
+        """The buffers and generated code for batches of ``n`` samples (made once)."""
+        kernel = self._kernels.get(n)
+        if kernel is None:
+            if len(self._kernels) >= 4:  # a fit's batch size, its last batch, validation
+                self._kernels.pop(next(iter(self._kernels)))
+            kernel = self._kernels[n] = Kernel(self.plan, self._theta, n, self.wrt_inputs)
+        return kernel
 
-    def _run_backward(self, V: np.ndarray, G: np.ndarray, gtheta: np.ndarray) -> None:
-        theta, rows = self.theta, self.plan.shared_rows
-        for step in self._sample_backward:
-            step.backward(V, G, theta, gtheta)
-        if self._shared_backward:
-            if V.shape[1] > 1 and len(rows):
-                G[rows, 0] = G[rows].sum(axis=1)  # every sample's share flows back once
-            V0, G0 = V[:, :1], G[:, :1]
-            for step in self._shared_backward:
-                step.backward(V0, G0, theta, gtheta)
+    def run(self, XT: np.ndarray | None, kernel: Kernel | None = None) -> Kernel:
+        """Forward on XT (inputs × samples) at the current theta; the kernel holding V.
+
+        The training loop's entry: no conversion and no output copy. With ``XT`` None,
+        ``kernel``'s input rows were written by the caller.
+        """
+        if kernel is None:
+            kernel = self.kernel(XT.shape[1])
+        try:
+            if self.quiet:
+                with np.errstate(all="ignore"):  # non-finite results are looked at below
+                    total = kernel.forward(XT)
+            else:
+                total = kernel.forward(XT)
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            # an op without an array forward runs its scalar one, which raises
+            k = kernel.failed_step(exc)
+            if k is not None:
+                self._explain(kernel.V, self._steps[:k], failed=self._steps[k])
+            raise
+        if not math.isfinite(total):  # one number: cheaper than testing every entry
+            self._explain(kernel.V, self._steps)
+        self._last = kernel
+        return kernel
 
     def gradient(self, grad: Sequence | np.ndarray | float | None = None,
                  reduction: str = "sum") -> np.ndarray:
@@ -158,33 +165,39 @@ class Program:
             raise RuntimeError("call the program on a batch before asking for gradients")
         if reduction not in _REDUCTIONS:
             raise ValueError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
-        V, n = self._last
-        G = self._buffer(n)[1]
-        G.fill(0.0)
+        kernel = self._last
+        n = kernel.n
         seed = self._seed(grad, n)
         if reduction == "mean":
             seed = seed / n
-        self._output_rows.add(G, seed.T)
-        gtheta = np.zeros(len(self.theta))
+        kernel.clear()
+        self.seed(kernel, seed.T)
+        self.run_backward(kernel)
+        if self.wrt_inputs:
+            self.input_grads = kernel.G[: self.n_inputs].T.copy()
+        return kernel.gtheta.copy()
+
+    def seed(self, kernel: Kernel, grads: np.ndarray) -> None:
+        """Add ``grads`` (outputs × samples) into the gradient rows of the outputs."""
+        self._output_rows.add(kernel.G, grads)
+
+    def run_backward(self, kernel: Kernel) -> None:
+        """Backward through ``kernel``'s last forward, G already seeded: fills its gtheta."""
         if self.quiet:
             with np.errstate(all="ignore"):
-                self._run_backward(V, G, gtheta)
+                total = kernel.backward()
         else:
-            self._run_backward(V, G, gtheta)
-        if len(self.plan.loose_rows):
-            np.add.at(gtheta, self.plan.loose_params, G[self.plan.loose_rows].sum(axis=1))
-        if self.wrt_inputs:
-            self.input_grads = G[: self.n_inputs].T.copy()
-        if not math.isfinite(gtheta.sum()) or (
-                self.wrt_inputs and not math.isfinite(self.input_grads.sum())):
-            gtheta = self._undefined_backward(V, seed, gtheta)
-        if local.anomaly and not np.isfinite(gtheta).all():
-            bad = int(np.flatnonzero(~np.isfinite(gtheta))[0])
+            total = kernel.backward()
+        # Every undefined local derivative eager would raise for makes some G entry
+        # non-finite (× a non-zero upstream gradient), so G's sum is the one test needed.
+        if not math.isfinite(total):
+            self._explain_backward(kernel.V, kernel.G)
+        if state.anomaly and not np.isfinite(kernel.gtheta).all():
+            bad = int(np.flatnonzero(~np.isfinite(kernel.gtheta))[0])
             raise AnomalyError(
-                f"detect_anomaly: compiled backward gave gradient {gtheta[bad]!r} for "
+                f"detect_anomaly: compiled backward gave gradient {kernel.gtheta[bad]!r} for "
                 f"parameter {bad} ({_describe(self.params[bad])})"
             )
-        return gtheta
 
     def backward(self, grad: Sequence | np.ndarray | float | None = None,
                  reduction: str = "sum") -> None:
@@ -249,18 +262,6 @@ class Program:
             )
         return batch, single
 
-    def _buffer(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if n not in self._buffers:
-            if len(self._buffers) >= 2:  # a fit uses one batch size and maybe a last one
-                self._buffers.pop(next(iter(self._buffers)))
-            # zeros, not empty: shared rows leave columns 1.. unwritten, and the
-            # finiteness test reads them
-            V = np.zeros((self.plan.n_rows, n))
-            for row, value in self.plan.constants:
-                V[row] = value
-            self._buffers[n] = (V, np.zeros_like(V))
-        return self._buffers[n]
-
     def _seed(self, grad: object, n: int) -> np.ndarray:
         if type(grad) is np.ndarray and grad.shape == (n, self.n_outputs):
             return grad  # the training loop's case: no conversion needed
@@ -282,43 +283,17 @@ class Program:
                 f"{np.shape(grad)}"
             ) from None
 
-    def _undefined_backward(self, V: np.ndarray, seed: np.ndarray,
-                            gtheta: np.ndarray) -> np.ndarray:
-        """``gtheta``, or eager backward's if a derivative in the batch is undefined.
-
-        Eager backward gives 0 where a gradient of 0 meets an undefined derivative (√ at
-        0) and raises DomainError where a needed one does; numpy gives nan or inf. Only
-        then is the batch replayed eagerly, sample by sample (``replay.eager_gradient``).
-        """
+    def _explain_backward(self, V: np.ndarray, G: np.ndarray) -> None:
+        """Raise the DomainError eager backward would have raised for this batch, if any."""
         k = self.plan.shared_steps
         views = [V[:, :1]] * k + [V] * (len(self._steps) - k)
-        if not has_undefined_derivative(self._steps, views):
-            return gtheta  # the inf or nan eager backward gives too
-        gtheta, input_grads = eager_gradient(self.trace, self.plan, self.theta,
-                                             V[: self.n_inputs].T, seed, self.wrt_inputs)
-        if self.wrt_inputs:
-            self.input_grads = input_grads
-        return gtheta
-
-    def _explain(self, V: np.ndarray, done: list, failed: object = None) -> None:
-        """Raise the error eager evaluation would have raised for this batch, if any."""
-        theta_finite = bool(np.isfinite(self.theta).all())
-
-        def replay(b: int) -> tuple[int, Exception] | None:
-            # only where every leaf is finite: then a non-finite sum means an overflow
-            sample = V[: self.n_inputs, b]
-            if not theta_finite or not np.isfinite(sample).all():
-                return None
-            return forward_error(self.trace, self.plan, self.theta, sample.tolist(), b)
-
-        error = explain_non_finite(self.trace.order, V, done, failed, replay)
+        error = explain_backward(self._steps, views, G, self.trace.order)
         if error is not None:
             raise error
 
+    def _explain(self, V: np.ndarray, done: list, failed: object = None) -> None:
+        """Raise the error eager evaluation would have raised for this batch, if any."""
+        error = explain_non_finite(self.trace.order, V, done, failed)
+        if error is not None:
+            raise error
 
-def _has_backward(step: object) -> bool:
-    if isinstance(step, Elementwise):
-        return bool(step.grad_positions)
-    if isinstance(step, SegmentSum):
-        return step.needs_grad
-    return isinstance(step, Dense)

@@ -1,0 +1,276 @@
+"""Straight-line code for a compiled program: one generated function per direction.
+
+A Program's steps say what to compute; a ``Kernel`` turns them, once per batch size,
+into two plain Python functions (``forward``, ``backward``) whose bodies are lists of
+numpy calls on views of the value matrix ``V``, the gradient matrix ``G`` and
+``theta`` made once, here: no loop over steps, no slicing and no gradient arrays
+allocated at run time. The source text holds only names generated here and fixed
+syntax; every number, array and op function reaches it through the function's
+globals, so no user text (a label, a function or op name) is ever compiled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .steps import Rows
+
+__all__ = ["Kernel", "Emitter"]
+
+
+class Emitter:
+    """Source lines for one generated function, and helpers the steps write them with.
+
+    ``V`` and ``G`` are the matrices (or, for steps that read no input, their first
+    column) a step's code runs on; ``step`` is the index of the step being emitted,
+    kept per line so an exception can be traced back to the step that raised.
+    """
+
+    def __init__(self, kernel: Kernel, V: np.ndarray, G: np.ndarray) -> None:
+        self.kernel = kernel
+        self.V = V
+        self.G = G
+        self.lines: list[str] = []
+        self.line_steps: list[int | None] = []
+        self.step: int | None = None
+
+    def bind(self, obj: object, hint: str = "c") -> str:
+        """A fresh global name holding ``obj`` (``hint`` is one of our own letters)."""
+        return self.kernel.bind(obj, hint)
+
+    def emit(self, line: str) -> None:
+        """Append one line of code (indented inside the function by ``function``)."""
+        self.lines.append(line)
+        self.line_steps.append(self.step)
+
+    def value(self, rows: Rows) -> str:
+        """The name of an array holding V[rows]: a view, or a buffer gathered into once."""
+        return self._read(self.V, rows, "v")
+
+    def grad(self, rows: Rows) -> str:
+        """The name of a view of G[rows] (steps only read their own, contiguous, rows)."""
+        assert isinstance(rows.index, slice)
+        return self.kernel.view(self.G, rows.index, "g")
+
+    def out(self, block: slice) -> str:
+        """The name of a view of V[block]: the rows a step writes."""
+        return self.kernel.view(self.V, block, "o")
+
+    def upstream(self, block: slice) -> str:
+        """The name of a view of G[block]: the gradient of the rows a step wrote."""
+        return self.kernel.view(self.G, block, "u")
+
+    def scratch(self, count: int) -> str:
+        """A temporary of ``count`` rows, free again after the step's next line that uses it."""
+        return self.kernel.scratch(count, self.V.shape[1])
+
+    def _read(self, M: np.ndarray, rows: Rows, hint: str) -> str:
+        if isinstance(rows.index, slice):
+            return self.kernel.view(M, rows.index, hint)
+        key = (id(M), id(rows))  # one gather buffer per step operand, filled by forward
+        name = self.kernel.gathered.get(key)
+        if name is None:
+            buffer = np.empty((rows.count, M.shape[1]))
+            name = self.kernel.gathered[key] = self.bind(buffer, "b")
+            self.emit(f"_take({self.bind(M, 'm')}, {self.bind(rows.index, 'i')}, 0, "
+                      f"{name}, 'clip')")
+        return name
+
+    def add(self, rows: Rows, contribution: str, subtract: bool = False) -> None:
+        """G[rows] += contribution (−= with ``subtract``); a row listed twice gets it twice."""
+        ufunc = "_subtract" if subtract else "_add"
+        if isinstance(rows.index, slice):
+            target = self.kernel.view(self.G, rows.index, "g")
+            self.emit(f"{ufunc}({target}, {contribution}, out={target})")
+        elif rows.unique:
+            G, index = self.bind(self.G, "m"), self.bind(rows.index, "i")
+            self.emit(f"{G}[{index}] {'-' if subtract else '+'}= {contribution}")
+        else:
+            G, index = self.bind(self.G, "m"), self.bind(rows.index, "i")
+            self.emit(f"{ufunc}.at({G}, {index}, {contribution})")
+
+    def add_product(self, rows: Rows, local: str, upstream: str) -> None:
+        """G[rows] += local × upstream, ``local`` being what an op's ``local_grads`` gave.
+
+        A float ±1 (the derivatives of + and −) adds or subtracts ``upstream`` as it is:
+        1.0 × g is g bit for bit, and g − u is g + (−u). Anything else is multiplied
+        into a scratch buffer first, so no array is allocated.
+        """
+        tmp = self.scratch(rows.count)
+        d = self.kernel.local_name()
+        self.emit(f"{d} = {local}")
+        self.emit(f"if {d}.__class__ is float and {d} == 1.0:")
+        self._nest(lambda e: e.add(rows, upstream))
+        self.emit(f"elif {d}.__class__ is float and {d} == -1.0:")
+        self._nest(lambda e: e.add(rows, upstream, subtract=True))
+        self.emit("else:")
+        self.emit(f"    _multiply({d}, {upstream}, out={tmp})")
+        self._nest(lambda e: e.add(rows, tmp))
+
+    def _nest(self, fill: Callable[[Emitter], None]) -> None:
+        """Emit, one level deeper, the lines ``fill`` writes."""
+        inner = Emitter(self.kernel, self.V, self.G)
+        inner.step = self.step
+        fill(inner)
+        for line in inner.lines:
+            self.emit("    " + line)
+
+    def function(self, name: str, params: str) -> Callable:
+        """Compile the lines into a function of ``params`` named ``name`` (our own name)."""
+        body = "\n".join("    " + line for line in self.lines) or "    pass"
+        text = f"def {name}({params}):\n{body}\n"
+        code = compile(text, f"<autograd.compiled {name}>", "exec")
+        namespace = self.kernel.namespace
+        exec(code, namespace)  # noqa: S102 - our generated text only (see module docstring)
+        return namespace.pop(name)
+
+    def step_at(self, lineno: int) -> int | None:
+        """The step whose code is on line ``lineno`` of the generated function."""
+        k = lineno - 2  # line 1 is the def
+        return self.line_steps[k] if 0 <= k < len(self.line_steps) else None
+
+
+class Kernel:
+    """Buffers for batches of ``n`` samples and the generated code that runs on them.
+
+    ``forward(XT)`` copies XT (inputs × samples) into V's input rows (unless it is
+    None: the caller wrote them) and returns the sum of every computed row, a single
+    number whose finiteness tells whether any value is inf or nan. ``backward()``
+    expects G cleared (``clear``) and seeded, writes ``gtheta`` and returns the sum of
+    G in the same way.
+    """
+
+    def __init__(self, plan, theta: np.ndarray, n: int, wrt_inputs: bool) -> None:
+        self.n = n
+        self.namespace: dict[str, object] = {
+            "_np": np, "_take": np.take, "_add": np.add, "_subtract": np.subtract,
+            "_multiply": np.multiply, "_matmul": np.matmul, "_copyto": np.copyto,
+            "_sum": np.add.reduce, "_accumulate": np.add.accumulate, "_repeat": np.repeat,
+        }
+        self.views: dict[tuple, str] = {}
+        self.gathered: dict[tuple, str] = {}
+        self._scratch = np.empty((max(plan.n_rows, 1), n))
+        self._locals = 0
+        self.theta = theta
+        self.V = np.zeros((plan.n_rows, n))
+        # zeros, not empty: shared rows leave columns 1.. unwritten, and the
+        # finiteness test reads them
+        for row, value in plan.constants:
+            self.V[row] = value
+        self.G = np.zeros_like(self.V)
+        self.gtheta = np.zeros(len(theta))
+        first = 0 if wrt_inputs else plan.n_inputs
+        self.G_live = self.G[first:]  # input rows get gradients only with wrt_inputs
+        self.inputs = self.V[: plan.n_inputs]
+        out = Rows(plan.output_rows)
+        # views of the outputs and their gradient rows, when one slice holds them
+        self.outputs = self.V[out.index] if isinstance(out.index, slice) else None
+        self.seed = self.G[out.index] if isinstance(out.index, slice) else None
+        self._build(plan)
+
+    # --- names for the generated code -------------------------------------------------
+
+    def bind(self, obj: object, hint: str) -> str:
+        name = f"_{hint}{len(self.namespace)}"
+        self.namespace[name] = obj
+        return name
+
+    def view(self, M: np.ndarray, block: slice, hint: str) -> str:
+        """A global name for the view M[block], made once."""
+        key = (id(M), block.start, block.stop)
+        if key not in self.views:
+            self.views[key] = self.bind(M[block], hint)
+        return self.views[key]
+
+    def scratch(self, count: int, columns: int) -> str:
+        return self.bind(self._scratch[:count, :columns], "t")
+
+    def local_name(self) -> str:
+        self._locals += 1
+        return f"d{self._locals}"
+
+    # --- building --------------------------------------------------------------------
+
+    def _build(self, plan) -> None:
+        V, G, shared = self.V, self.G, plan.shared_steps
+        V0, G0 = V[:, :1], G[:, :1]  # steps that read no input run on sample 0 only
+        fwd, bwd = Emitter(self, V, G), Emitter(self, V, G)
+        fwd.emit("if XT is not None:")
+        fwd.emit(f"    _copyto({self.bind(self.inputs, 'v')}, XT)")
+        if len(plan.loose_rows):  # parameters that element-wise steps read as rows
+            values = self.bind(np.empty(len(plan.loose_params)), "b")
+            fwd.emit(f"_take({self.bind(self.theta, 'm')}, "
+                     f"{self.bind(plan.loose_params, 'i')}, 0, {values}, 'clip')")
+            fwd.emit(f"{self.bind(V, 'm')}[{self.bind(plan.loose_rows, 'i')}] = "
+                     f"{values}[:, None]")
+        shared_rows = plan.shared_rows if self.n > 1 and plan.shared_rows is not None \
+            and len(plan.shared_rows) else None
+        for k, step in enumerate(plan.steps):
+            here = fwd if k >= shared else Emitter(self, V0, G0)
+            here.step = k
+            step.emit_forward(here, self)
+            if here is not fwd:
+                fwd.lines += here.lines
+                fwd.line_steps += here.line_steps
+            if k == shared - 1 and shared_rows is not None:
+                fwd.step = None
+                rows = self.bind(shared_rows, "i")
+                fwd.emit(f"{self.bind(V, 'm')}[{rows}, 1:] = {self.bind(V, 'm')}[{rows}, :1]")
+        fwd.step = None
+        fwd.emit(f"return _sum({self.bind(V[plan.n_inputs:], 'v')}, None)")
+        self.forward_code = fwd
+        self.forward = fwd.function("forward", "XT")
+
+        covered = np.zeros(len(self.theta), bool)
+        for step in plan.steps:
+            covered[step.writes_theta()] = True
+        if not covered.all():  # entries no Dense step writes start from 0 each time
+            rest = np.flatnonzero(~covered)
+            if rest[-1] - rest[0] == len(rest) - 1:
+                bwd.emit(f"{self.bind(self.gtheta[rest[0]:], 'g')}.fill(0.0)")
+            else:
+                bwd.emit(f"{self.bind(self.gtheta, 'm')}[{self.bind(rest, 'i')}] = 0.0")
+        for k in reversed(range(shared, len(plan.steps))):
+            bwd.step = k
+            plan.steps[k].emit_backward(bwd, self)
+        if shared:
+            bwd.step = None
+            if shared_rows is not None:  # every sample's share flows back once
+                rows = self.bind(shared_rows, "i")
+                bwd.emit(f"{self.bind(G, 'm')}[{rows}, 0] = "
+                         f"{self.bind(G, 'm')}[{rows}].sum(axis=1)")
+            inner = Emitter(self, V0, G0)
+            for k in reversed(range(shared)):
+                inner.step = k
+                plan.steps[k].emit_backward(inner, self)
+            bwd.lines += inner.lines
+            bwd.line_steps += inner.line_steps
+        bwd.step = None
+        if len(plan.loose_rows):
+            sums = f"{self.bind(G, 'm')}[{self.bind(plan.loose_rows, 'i')}].sum(axis=1)"
+            gtheta, where = self.bind(self.gtheta, "m"), self.bind(plan.loose_params, "i")
+            if len(np.unique(plan.loose_params)) == len(plan.loose_params):
+                bwd.emit(f"{gtheta}[{where}] += {sums}")
+            else:
+                bwd.emit(f"_add.at({gtheta}, {where}, {sums})")
+        bwd.emit(f"return _sum({self.bind(self.G_live, 'g')}, None)")
+        self.backward_code = bwd
+        self.backward = bwd.function("backward", "")
+
+    # --- running ---------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Zero G before seeding a backward pass (steps add into it)."""
+        self.G_live.fill(0.0)
+
+    def failed_step(self, exc: BaseException) -> int | None:
+        """The step whose generated forward code raised ``exc``, if it was one."""
+        tb = exc.__traceback__
+        code = self.forward.__code__
+        while tb is not None:
+            if tb.tb_frame.f_code is code:
+                return self.forward_code.step_at(tb.tb_lineno)
+            tb = tb.tb_next
+        return None
