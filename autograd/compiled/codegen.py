@@ -78,15 +78,39 @@ class Emitter:
                       f"{name}, 'clip')")
         return name
 
-    def add(self, rows: Rows, contribution: str, subtract: bool = False) -> None:
+    def fresh(self, rows: Rows) -> bool:
+        """Whether no gradient has reached ``rows`` yet in this backward (then mark them).
+
+        A first contribution is written instead of added to the cleared zeros: one
+        numpy call fewer. (0.0 + c is c except that −0.0 would become 0.0: only the
+        sign of a zero gradient can differ from eager's.)
+        """
+        written = self.kernel.written
+        slots = set(_slots(rows))
+        fresh = rows.unique and not written & slots  # a row listed twice gets two adds
+        written |= slots
+        return fresh
+
+    def add(self, rows: Rows, contribution: str, subtract: bool = False,
+            fresh: bool | None = None) -> None:
         """G[rows] += contribution (−= with ``subtract``); a row listed twice gets it twice."""
+        if fresh is None:
+            fresh = self.fresh(rows)
         ufunc = "_subtract" if subtract else "_add"
         if isinstance(rows.index, slice):
             target = self.kernel.view(self.G, rows.index, "g")
-            self.emit(f"{ufunc}({target}, {contribution}, out={target})")
+            if fresh and subtract:
+                self.emit(f"_negative({contribution}, {target})")
+            elif fresh:
+                self.emit(f"{target}[...] = {contribution}")
+            else:
+                self.emit(f"{ufunc}({target}, {contribution}, {target})")
         elif rows.unique:
             G, index = self.bind(self.G, "m"), self.bind(rows.index, "i")
-            self.emit(f"{G}[{index}] {'-' if subtract else '+'}= {contribution}")
+            if fresh:
+                self.emit(f"{G}[{index}] = {'-' if subtract else ''}{contribution}")
+            else:
+                self.emit(f"{G}[{index}] {'-' if subtract else '+'}= {contribution}")
         else:
             G, index = self.bind(self.G, "m"), self.bind(rows.index, "i")
             self.emit(f"{ufunc}.at({G}, {index}, {contribution})")
@@ -96,18 +120,23 @@ class Emitter:
 
         A float ±1 (the derivatives of + and −) adds or subtracts ``upstream`` as it is:
         1.0 × g is g bit for bit, and g − u is g + (−u). Anything else is multiplied
-        into a scratch buffer first, so no array is allocated.
+        into a scratch buffer first (or straight into fresh rows), so no array is
+        allocated.
         """
-        tmp = self.scratch(rows.count)
+        fresh = self.fresh(rows)
         d = self.kernel.local_name()
         self.emit(f"{d} = {local}")
         self.emit(f"if {d}.__class__ is float and {d} == 1.0:")
-        self._nest(lambda e: e.add(rows, upstream))
+        self._nest(lambda e: e.add(rows, upstream, fresh=fresh))
         self.emit(f"elif {d}.__class__ is float and {d} == -1.0:")
-        self._nest(lambda e: e.add(rows, upstream, subtract=True))
+        self._nest(lambda e: e.add(rows, upstream, subtract=True, fresh=fresh))
         self.emit("else:")
-        self.emit(f"    _multiply({d}, {upstream}, out={tmp})")
-        self._nest(lambda e: e.add(rows, tmp))
+        if fresh and isinstance(rows.index, slice):
+            self.emit(f"    _multiply({d}, {upstream}, {self.grad(rows)})")
+        else:
+            tmp = self.scratch(rows.count)
+            self.emit(f"    _multiply({d}, {upstream}, {tmp})")
+            self._nest(lambda e: e.add(rows, tmp, fresh=fresh))
 
     def _nest(self, fill: Callable[[Emitter], None]) -> None:
         """Emit, one level deeper, the lines ``fill`` writes."""
@@ -116,21 +145,6 @@ class Emitter:
         fill(inner)
         for line in inner.lines:
             self.emit("    " + line)
-
-    def function(self, name: str, params: str) -> Callable:
-        """Compile the lines into a function of ``params`` named ``name`` (our own name)."""
-        body = "\n".join("    " + line for line in self.lines) or "    pass"
-        text = f"def {name}({params}):\n{body}\n"
-        code = compile(text, f"<autograd.compiled {name}>", "exec")
-        namespace = self.kernel.namespace
-        exec(code, namespace)  # noqa: S102 - our generated text only (see module docstring)
-        return namespace.pop(name)
-
-    def step_at(self, lineno: int) -> int | None:
-        """The step whose code is on line ``lineno`` of the generated function."""
-        k = lineno - 2  # line 1 is the def
-        return self.line_steps[k] if 0 <= k < len(self.line_steps) else None
-
 
 class Kernel:
     """Buffers for batches of ``n`` samples and the generated code that runs on them.
@@ -146,13 +160,16 @@ class Kernel:
         self.n = n
         self.namespace: dict[str, object] = {
             "_np": np, "_take": np.take, "_add": np.add, "_subtract": np.subtract,
-            "_multiply": np.multiply, "_matmul": np.matmul, "_copyto": np.copyto,
+            "_multiply": np.multiply, "_matmul": np.matmul, "_dot": np.dot,
+            "_negative": np.negative, "_maximum_reduce": np.maximum.reduce,
             "_sum": np.add.reduce, "_accumulate": np.add.accumulate, "_repeat": np.repeat,
         }
         self.views: dict[tuple, str] = {}
         self.gathered: dict[tuple, str] = {}
         self._scratch = np.empty((max(plan.n_rows, 1), n))
         self._locals = 0
+        self.written: set[int] = set()  # G rows a backward has given a gradient so far
+        self.line_steps: dict[object, list[int | None]] = {}  # per generated function
         self.theta = theta
         self.V = np.zeros((plan.n_rows, n))
         # zeros, not empty: shared rows leave columns 1.. unwritten, and the
@@ -187,6 +204,24 @@ class Kernel:
     def scratch(self, count: int, columns: int) -> str:
         return self.bind(self._scratch[:count, :columns], "t")
 
+    def total(self, block: np.ndarray) -> str:
+        """An expression summing a contiguous block: inf or nan in, inf or nan out.
+
+        A dot product with ones (one BLAS call) costs half of ``np.add.reduce``.
+        """
+        flat = block.reshape(-1)
+        return f"{self.bind(flat, 'v')}.dot({self.bind(np.ones(len(flat)), 'k')})"
+
+    def product(self, a: str, b: str, out: str) -> str:
+        """A line writing the matrix product a @ b into ``out``.
+
+        ``np.dot`` has less overhead than ``np.matmul`` but needs a C-contiguous ``out``
+        (the first column only, for steps that read no input, is not).
+        """
+        if self.namespace[out].flags.c_contiguous:
+            return f"_dot({a}, {b}, {out})"
+        return f"_matmul({a}, {b}, out={out})"
+
     def local_name(self) -> str:
         self._locals += 1
         return f"d{self._locals}"
@@ -197,8 +232,6 @@ class Kernel:
         V, G, shared = self.V, self.G, plan.shared_steps
         V0, G0 = V[:, :1], G[:, :1]  # steps that read no input run on sample 0 only
         fwd, bwd = Emitter(self, V, G), Emitter(self, V, G)
-        fwd.emit("if XT is not None:")
-        fwd.emit(f"    _copyto({self.bind(self.inputs, 'v')}, XT)")
         if len(plan.loose_rows):  # parameters that element-wise steps read as rows
             values = self.bind(np.empty(len(plan.loose_params)), "b")
             fwd.emit(f"_take({self.bind(self.theta, 'm')}, "
@@ -218,11 +251,14 @@ class Kernel:
                 fwd.step = None
                 rows = self.bind(shared_rows, "i")
                 fwd.emit(f"{self.bind(V, 'm')}[{rows}, 1:] = {self.bind(V, 'm')}[{rows}, :1]")
-        fwd.step = None
-        fwd.emit(f"return _sum({self.bind(V[plan.n_inputs:], 'v')}, None)")
-        self.forward_code = fwd
-        self.forward = fwd.function("forward", "XT")
+        self.forward_body = fwd
+        self.forward_total = self.total(V[plan.n_inputs:])
+        head = Emitter(self, V, G)
+        head.emit("if XT is not None:")
+        head.emit(f"    {self.bind(self.inputs, 'v')}[...] = XT")
+        self.forward = self.function("forward", "XT", [head, fwd], f"return {self.forward_total}")
 
+        self.written = set(plan.output_rows.tolist())  # seeded before backward runs
         covered = np.zeros(len(self.theta), bool)
         for step in plan.steps:
             covered[step.writes_theta()] = True
@@ -233,21 +269,18 @@ class Kernel:
             else:
                 bwd.emit(f"{self.bind(self.gtheta, 'm')}[{self.bind(rest, 'i')}] = 0.0")
         for k in reversed(range(shared, len(plan.steps))):
-            bwd.step = k
             plan.steps[k].emit_backward(bwd, self)
         if shared:
-            bwd.step = None
             if shared_rows is not None:  # every sample's share flows back once
+                self.written |= set(shared_rows.tolist())
                 rows = self.bind(shared_rows, "i")
                 bwd.emit(f"{self.bind(G, 'm')}[{rows}, 0] = "
                          f"{self.bind(G, 'm')}[{rows}].sum(axis=1)")
             inner = Emitter(self, V0, G0)
             for k in reversed(range(shared)):
-                inner.step = k
                 plan.steps[k].emit_backward(inner, self)
             bwd.lines += inner.lines
             bwd.line_steps += inner.line_steps
-        bwd.step = None
         if len(plan.loose_rows):
             sums = f"{self.bind(G, 'm')}[{self.bind(plan.loose_rows, 'i')}].sum(axis=1)"
             gtheta, where = self.bind(self.gtheta, "m"), self.bind(plan.loose_params, "i")
@@ -255,9 +288,49 @@ class Kernel:
                 bwd.emit(f"{gtheta}[{where}] += {sums}")
             else:
                 bwd.emit(f"_add.at({gtheta}, {where}, {sums})")
-        bwd.emit(f"return _sum({self.bind(self.G_live, 'g')}, None)")
-        self.backward_code = bwd
-        self.backward = bwd.function("backward", "")
+        self.backward_body = bwd
+        self.backward_total = self.total(self.G_live)
+        self.backward = self.function("backward", "", [bwd], f"return {self.backward_total}")
+        self.output_rows = plan.output_rows
+        self._loss_steps: dict[bool, Callable] = {}
+
+    def function(self, name: str, params: str, parts: list[Emitter], last: str) -> Callable:
+        """Compile the parts' lines, then ``last``, into a function (``name`` is ours)."""
+        lines = [line for part in parts for line in part.lines] + [last]
+        steps = [step for part in parts for step in part.line_steps] + [None]
+        body = "\n".join("    " + line for line in lines)
+        code = compile(f"def {name}({params}):\n{body}\n", f"<autograd.compiled {name}>", "exec")
+        exec(code, self.namespace)  # noqa: S102 - our generated text only (module docstring)
+        function = self.namespace.pop(name)
+        self.line_steps[function.__code__] = steps
+        return function
+
+    def loss_step(self, shifted: bool) -> Callable:
+        """``step(Z, dZ)`` for a one-output program with ``wrt_inputs`` (a loss).
+
+        Writes the outputs Z (maybe minus each sample's largest) into the input rows,
+        runs forward, seeds 1, runs backward and adds ∂loss/∂Z into ``dZ``; returns the
+        forward's and backward's sums (see ``forward``). One call instead of five.
+        """
+        if shifted not in self._loss_steps:
+            head, middle = Emitter(self, self.V, self.G), Emitter(self, self.V, self.G)
+            inputs = self.bind(self.inputs, "v")
+            if shifted:
+                head.emit(f"_subtract(Z, _maximum_reduce(Z, 0), {inputs})")
+            else:
+                head.emit(f"{inputs}[...] = Z")
+            middle.emit(f"f = {self.forward_total}")
+            middle.emit(f"{self.bind(self.G_live, 'g')}.fill(0.0)")
+            middle.emit(f"{self.bind(self.seed, 'g')}.fill(1.0)")  # 0 + 1, for every sample
+            backward = Emitter(self, self.V, self.G)  # its lines raise no step's error
+            backward.lines = self.backward_body.lines
+            backward.line_steps = [None] * len(backward.lines)
+            tail = Emitter(self, self.V, self.G)
+            tail.emit(f"_add(dZ, {self.bind(self.G[: self.inputs.shape[0]], 'g')}, dZ)")
+            self._loss_steps[shifted] = self.function(
+                "loss_step", "Z, dZ", [head, self.forward_body, middle, backward, tail],
+                f"return f, {self.backward_total}")
+        return self._loss_steps[shifted]
 
     # --- running ---------------------------------------------------------------------
 
@@ -268,9 +341,16 @@ class Kernel:
     def failed_step(self, exc: BaseException) -> int | None:
         """The step whose generated forward code raised ``exc``, if it was one."""
         tb = exc.__traceback__
-        code = self.forward.__code__
         while tb is not None:
-            if tb.tb_frame.f_code is code:
-                return self.forward_code.step_at(tb.tb_lineno)
+            steps = self.line_steps.get(tb.tb_frame.f_code)
+            if steps is not None:
+                k = tb.tb_lineno - 2  # line 1 is the def
+                return steps[k] if 0 <= k < len(steps) else None
             tb = tb.tb_next
         return None
+
+
+def _slots(rows: Rows) -> range | list[int]:
+    """The row numbers ``rows`` names."""
+    index = rows.index
+    return range(index.start, index.stop) if isinstance(index, slice) else index.tolist()

@@ -233,8 +233,17 @@ class LossHead:
         (from ``columns(targets)``) selects the combined program.
         """
         n = Z.shape[1]
+        if n == 1:  # per-sample training: the short way, and no division
+            compiled = self._program(Z, targets[0])
+            if compiled is not None:  # one generated call: loss, its gradient, into seed
+                program, shifted = compiled
+                kernel = program.kernel(1)
+                program.run_loss(kernel, shifted, Z, seed)
+                loss = kernel.V[program.plan.output_rows[0], 0]
+                self._guard(Z, targets, (loss,), kernel.G[: program.n_inputs])
+                return float(loss)
         losses, grads = self.losses(Z, targets, True, columns)
-        if n == 1:  # the batch loss is the sample's: no division
+        if n == 1:
             np.add(seed, grads, out=seed)
         else:  # the batch loss is the mean, as in eager fit
             np.add(seed, grads * (1.0 / n), out=seed)
@@ -279,11 +288,16 @@ class LossHead:
         self._guard(Z, targets, losses, grads)
         return losses.tolist(), grads
 
-    def _one(self, Z: np.ndarray, t: object, want_grad: bool):
-        key = _target_key(t)
+    def _program(self, Z: np.ndarray, t: object) -> tuple[Program, bool] | None:
+        """The per-target program for ``t`` (compiled at Z's first sample when new)."""
+        key = ("int", t) if type(t) is int else _target_key(t)
         compiled = self.cache.get(key, _MISSING)
         if compiled is _MISSING:
             compiled = self.cache[key] = self._compile(Z[:, 0].tolist(), t)
+        return compiled
+
+    def _one(self, Z: np.ndarray, t: object, want_grad: bool):
+        compiled = self._program(Z, t)
         if compiled is None:
             loss_, g = self.eager(Z[:, 0].tolist(), t, want_grad)
             losses, grads = [loss_], (np.array(g)[:, None] if want_grad else None)

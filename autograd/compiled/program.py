@@ -144,15 +144,39 @@ class Program:
             else:
                 total = kernel.forward(XT)
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
-            # an op without an array forward runs its scalar one, which raises
-            k = kernel.failed_step(exc)
-            if k is not None:
-                self._explain(kernel.V, self._steps[:k], failed=self._steps[k])
+            self._explain_failure(kernel, exc)
             raise
         if not math.isfinite(total):  # one number: cheaper than testing every entry
             self._explain(kernel.V, self._steps)
         self._last = kernel
         return kernel
+
+    def run_loss(self, kernel: Kernel, shifted: bool, Z: np.ndarray, dZ: np.ndarray) -> None:
+        """Forward on outputs Z (maybe max-shifted), backward from 1, dZ += ∂/∂Z.
+
+        For a one-output program compiled with ``wrt_inputs`` (a loss): ``kernel`` holds
+        the losses and input gradients afterwards. Errors as ``run`` and ``gradient``.
+        """
+        step = kernel.loss_step(shifted)
+        try:
+            if self.quiet:
+                with np.errstate(all="ignore"):
+                    forward, backward = step(Z, dZ)
+            else:
+                forward, backward = step(Z, dZ)
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            self._explain_failure(kernel, exc)
+            raise
+        self._last = kernel
+        if not math.isfinite(forward):
+            self._explain(kernel.V, self._steps)
+        self._check_backward(kernel, backward)
+
+    def _explain_failure(self, kernel: Kernel, exc: Exception) -> None:
+        """Raise eager's error if ``exc`` came from a step's forward (a scalar op raising)."""
+        k = kernel.failed_step(exc)
+        if k is not None:
+            self._explain(kernel.V, self._steps[:k], failed=self._steps[k])
 
     def gradient(self, grad: Sequence | np.ndarray | float | None = None,
                  reduction: str = "sum") -> np.ndarray:
@@ -188,6 +212,9 @@ class Program:
                 total = kernel.backward()
         else:
             total = kernel.backward()
+        self._check_backward(kernel, total)
+
+    def _check_backward(self, kernel: Kernel, total: float) -> None:
         # Every undefined local derivative eager would raise for makes some G entry
         # non-finite (× a non-zero upstream gradient), so G's sum is the one test needed.
         if not math.isfinite(total):

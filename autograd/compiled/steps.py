@@ -79,7 +79,7 @@ class Elementwise:
         call = f"{e.bind(f, 'f')}({', '.join(self._operands(e))}"
         out = e.out(self.out)
         if isinstance(f, np.ufunc) and f.nout == 1 and f.nin == len(self.args):
-            e.emit(f"{call}, out={out})")
+            e.emit(f"{call}, {out})")
         else:
             e.emit(f"{out}[...] = {call})")
 
@@ -132,7 +132,7 @@ class SegmentSum:
             e.emit(f"_take({e.bind(e.V, 'm')}, {e.bind(self.columns, 'i')}, 0, {rows}, 'clip')")
             partial = rows
         e.emit(f"_accumulate({rows}, 0, None, {partial})")
-        e.emit(f"_copyto({e.out(self.out)}, {partial}[-1])")
+        e.emit(f"{e.out(self.out)}[...] = {partial}[-1]")
 
     def emit_backward(self, e, kernel) -> None:
         """∂(Σ aᵢ)/∂aᵢ = 1 (the op table's rule): every input row gets the upstream gradient."""
@@ -186,13 +186,13 @@ class Dense:
         """out = W @ x (+ bias) (+ Σ rest), for every sample at once."""
         W = e.bind(kernel.theta[self.w].reshape(self.shape), "w")
         out = e.out(self.out)
-        e.emit(f"_matmul({W}, {e.value(self.x)}, out={out})")
+        e.emit(kernel.product(W, e.value(self.x), out))
         if self.bias is not None:
-            e.emit(f"_add({out}, {e.bind(kernel.theta[self.bias][:, None], 'w')}, out={out})")
+            e.emit(f"_add({out}, {e.bind(kernel.theta[self.bias][:, None], 'w')}, {out})")
         if self.rest is not None:
             rows = e.value(self.rest)
             e.emit(f"_add({out}, {rows}.reshape({self.shape[0]}, {self.rest_width}, -1)"
-                   f".sum(axis=1), out={out})")
+                   f".sum(axis=1), {out})")
 
     def emit_backward(self, e, kernel) -> None:
         """∂/∂w_jk = x_k and ∂/∂x_k = w_jk (the table's mul rule), summed over the batch."""
@@ -200,13 +200,20 @@ class Dense:
         # Written, not added: a Dense step is the only writer of its W and bias blocks.
         x = e.value(self.x)
         grad_w = e.bind(kernel.gtheta[self.w].reshape(self.shape), "w")
-        e.emit(f"_matmul({upstream}, {x}.T, out={grad_w})")
+        e.emit(kernel.product(upstream, e.bind(kernel.namespace[x].T, "v"), grad_w))
         if self.bias is not None:
-            e.emit(f"_sum({upstream}, 1, None, {e.bind(kernel.gtheta[self.bias], 'w')})")
+            grad_b = e.bind(kernel.gtheta[self.bias], "w")
+            if kernel.namespace[upstream].shape[1] == 1:  # one sample: its column is the sum
+                e.emit(f"{grad_b}[...] = {e.bind(kernel.namespace[upstream][:, 0], 'u')}")
+            else:
+                e.emit(f"_sum({upstream}, 1, None, {grad_b})")
         if self.x_needs_grad:
             W_T = e.bind(kernel.theta[self.w].reshape(self.shape).T, "w")
-            tmp = e.scratch(self.shape[1])
-            e.emit(f"_matmul({W_T}, {upstream}, out={tmp})")
-            e.add(self.x, tmp)
+            if isinstance(self.x.index, slice) and e.fresh(self.x):  # straight into G
+                e.emit(kernel.product(W_T, upstream, e.grad(self.x)))
+            else:
+                tmp = e.scratch(self.shape[1])
+                e.emit(kernel.product(W_T, upstream, tmp))
+                e.add(self.x, tmp)
         if self.rest_needs_grad:
             e.add(self.rest, f"_repeat({upstream}, {self.rest_width}, 0)")
