@@ -11,6 +11,7 @@ globals, so no user text (a label, a function or op name) is ever compiled.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -68,6 +69,11 @@ class Emitter:
 
     def _read(self, M: np.ndarray, rows: Rows, hint: str) -> str:
         if isinstance(rows.index, slice):
+            if self.kernel.direct and M is self.kernel.V and rows.index.stop <= self.kernel.n_in:
+                # the caller's inputs as they are (XT may be a transposed view of X)
+                if (rows.index.start, rows.index.stop) == (0, self.kernel.n_in):
+                    return "_x_in"
+                return f"_x_in[{rows.index.start}:{rows.index.stop}]"
             return self.kernel.view(M, rows.index, hint)
         key = (id(M), id(rows))  # one gather buffer per step operand, filled by forward
         name = self.kernel.gathered.get(key)
@@ -162,6 +168,7 @@ class Kernel:
             "_np": np, "_take": np.take, "_add": np.add, "_subtract": np.subtract,
             "_multiply": np.multiply, "_matmul": np.matmul, "_dot": np.dot,
             "_negative": np.negative, "_maximum_reduce": np.maximum.reduce,
+            "_isfinite": math.isfinite,
             "_sum": np.add.reduce, "_accumulate": np.add.accumulate, "_repeat": np.repeat,
         }
         self.views: dict[tuple, str] = {}
@@ -181,6 +188,8 @@ class Kernel:
         first = 0 if wrt_inputs else plan.n_inputs
         self.G_live = self.G[first:]  # input rows get gradients only with wrt_inputs
         self.inputs = self.V[: plan.n_inputs]
+        self.n_in = plan.n_inputs
+        self.direct = self._reads_inputs_directly(plan)
         out = Rows(plan.output_rows)
         # views of the outputs and their gradient rows, when one slice holds them
         self.outputs = self.V[out.index] if isinstance(out.index, slice) else None
@@ -228,6 +237,25 @@ class Kernel:
 
     # --- building --------------------------------------------------------------------
 
+    def _reads_inputs_directly(self, plan) -> bool:
+        """Whether every read of an input row is a slice of them: then the steps read the
+        caller's XT as it is and V's input rows are filled only to explain an error."""
+        for rows in [Rows(plan.output_rows), *(r for step in plan.steps for r in step.reads())]:
+            index = rows.index
+            if isinstance(index, slice):
+                if index.start < self.n_in < index.stop:
+                    return False
+            elif (index < self.n_in).any():
+                return False
+        return bool((plan.output_rows >= self.n_in).all())  # outputs are read from V
+
+    def sync_inputs(self) -> None:
+        """Copy the last forward's inputs into V (error explanations read them there)."""
+        if self.direct:
+            inputs = self.namespace.get("_x_in")
+            if inputs is not None and inputs is not self.inputs:
+                self.inputs[...] = inputs
+
     def _build(self, plan) -> None:
         V, G, shared = self.V, self.G, plan.shared_steps
         V0, G0 = V[:, :1], G[:, :1]  # steps that read no input run on sample 0 only
@@ -254,8 +282,12 @@ class Kernel:
         self.forward_body = fwd
         self.forward_total = self.total(V[plan.n_inputs:])
         head = Emitter(self, V, G)
-        head.emit("if XT is not None:")
-        head.emit(f"    {self.bind(self.inputs, 'v')}[...] = XT")
+        if self.direct:
+            head.emit("global _x_in")
+            head.emit(f"_x_in = {self.bind(self.inputs, 'v')} if XT is None else XT")
+        else:
+            head.emit("if XT is not None:")
+            head.emit(f"    {self.bind(self.inputs, 'v')}[...] = XT")
         self.forward = self.function("forward", "XT", [head, fwd], f"return {self.forward_total}")
 
         self.written = set(plan.output_rows.tolist())  # seeded before backward runs
@@ -292,7 +324,7 @@ class Kernel:
         self.backward_total = self.total(self.G_live)
         self.backward = self.function("backward", "", [bwd], f"return {self.backward_total}")
         self.output_rows = plan.output_rows
-        self._loss_steps: dict[bool, Callable] = {}
+        self._loss_steps: dict[tuple[bool, bool], Callable] = {}
 
     def function(self, name: str, params: str, parts: list[Emitter], last: str) -> Callable:
         """Compile the parts' lines, then ``last``, into a function (``name`` is ours)."""
@@ -305,32 +337,63 @@ class Kernel:
         self.line_steps[function.__code__] = steps
         return function
 
-    def loss_step(self, shifted: bool) -> Callable:
-        """``step(Z, dZ)`` for a one-output program with ``wrt_inputs`` (a loss).
+    def loss_step(self, shifted: bool, picked: bool) -> Callable:
+        """``step(Z, dZ, scale, columns, samples)`` for a loss (compiled ``wrt_inputs``).
 
         Writes the outputs Z (maybe minus each sample's largest) into the input rows,
-        runs forward, seeds 1, runs backward and adds ∂loss/∂Z into ``dZ``; returns the
-        forward's and backward's sums (see ``forward``). One call instead of five.
+        runs forward, seeds the backward, runs it and adds ∂loss/∂Z (× ``scale`` unless
+        None) into ``dZ``; returns the forward's and backward's sums (see ``forward``)
+        and the losses. One call instead of a dozen. A one-output program seeds 1 for
+        every sample; a ``picked`` one (one output per class) seeds 1 at output
+        ``columns[j]`` of sample ``samples[j]``, returns those outputs, and leaves dZ
+        alone when a gradient is not finite (0 × inf at a class not picked is nan).
         """
-        if shifted not in self._loss_steps:
-            head, middle = Emitter(self, self.V, self.G), Emitter(self, self.V, self.G)
+        key = (shifted, picked)
+        if key not in self._loss_steps:
+            V, G = self.V, self.G
+            head, middle, tail = Emitter(self, V, G), Emitter(self, V, G), Emitter(self, V, G)
             inputs = self.bind(self.inputs, "v")
             if shifted:
                 head.emit(f"_subtract(Z, _maximum_reduce(Z, 0), {inputs})")
             else:
                 head.emit(f"{inputs}[...] = Z")
+            if self.direct:
+                head.emit("global _x_in")
+                head.emit(f"_x_in = {inputs}")
+            # output k of sample j: rows of V and G, consecutive or not
+            if self.outputs is not None:
+                outputs, seed, rows = self.bind(self.outputs, "o"), self.bind(self.seed, "g"), \
+                    "columns"
+            else:
+                outputs, seed = self.bind(V, "m"), self.bind(G, "m")
+                rows = f"{self.bind(self.output_rows, 'i')}[columns]"
             middle.emit(f"f = {self.forward_total}")
+            if picked:
+                middle.emit(f"losses = {outputs}[{rows}, samples]")
+            else:
+                middle.emit(f"losses = {self.bind(V[self.output_rows[0]], 'o')}")
             middle.emit(f"{self.bind(self.G_live, 'g')}.fill(0.0)")
-            middle.emit(f"{self.bind(self.seed, 'g')}.fill(1.0)")  # 0 + 1, for every sample
-            backward = Emitter(self, self.V, self.G)  # its lines raise no step's error
+            middle.emit(f"{seed}[{rows}, samples] = 1.0" if picked else
+                        f"{self.bind(G[self.output_rows[0]], 'g')}.fill(1.0)")
+            backward = Emitter(self, V, G)  # its lines raise no step's error
             backward.lines = self.backward_body.lines
             backward.line_steps = [None] * len(backward.lines)
-            tail = Emitter(self, self.V, self.G)
-            tail.emit(f"_add(dZ, {self.bind(self.G[: self.inputs.shape[0]], 'g')}, dZ)")
-            self._loss_steps[shifted] = self.function(
-                "loss_step", "Z, dZ", [head, self.forward_body, middle, backward, tail],
-                f"return f, {self.backward_total}")
-        return self._loss_steps[shifted]
+            tail.emit(f"b = {self.backward_total}")
+            grads = self.bind(G[: self.n_in], "g")
+            indent = ""
+            if picked:
+                tail.emit("if _isfinite(b):")
+                indent = "    "
+            tail.emit(f"{indent}if scale is None:")
+            tail.emit(f"{indent}    _add(dZ, {grads}, dZ)")
+            tail.emit(f"{indent}else:")
+            tmp = self.scratch(self.n_in, self.n)
+            tail.emit(f"{indent}    _multiply({grads}, scale, {tmp})")
+            tail.emit(f"{indent}    _add(dZ, {tmp}, dZ)")
+            self._loss_steps[key] = self.function(
+                "loss_step", "Z, dZ, scale, columns, samples",
+                [head, self.forward_body, middle, backward, tail], "return f, b, losses")
+        return self._loss_steps[key]
 
     # --- running ---------------------------------------------------------------------
 

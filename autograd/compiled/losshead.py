@@ -79,6 +79,7 @@ class LossHead:
         self.limit = self.MAX_COMPILED
         # One program for every class at once (see prepare): (program, shifted, columns)
         self.combined: tuple[Program, bool, dict[object, int]] | None = None
+        self._samples: dict[int, np.ndarray] = {}  # arange(n), per batch size
 
     def prepare(self, model: Program, X: np.ndarray, targets: list) -> None:
         """Compile one program giving the loss for every distinct target at once.
@@ -238,10 +239,20 @@ class LossHead:
             if compiled is not None:  # one generated call: loss, its gradient, into seed
                 program, shifted = compiled
                 kernel = program.kernel(1)
-                program.run_loss(kernel, shifted, Z, seed)
-                loss = kernel.V[program.plan.output_rows[0], 0]
+                loss = program.run_loss(kernel, shifted, Z, seed)[0]
                 self._guard(Z, targets, (loss,), kernel.G[: program.n_inputs])
                 return float(loss)
+        elif columns is not None:  # every class's loss at once, the batch loss the mean
+            program, shifted, _ = self.combined
+            kernel = program.kernel(n)
+            samples = self._samples.get(n)
+            if samples is None:
+                samples = self._samples[n] = np.arange(n)
+            losses = program.run_loss(kernel, shifted, Z, seed, 1.0 / n, columns, samples)
+            if losses is not None:
+                self._guard(Z, targets, losses, kernel.G[: program.n_inputs])
+                return sum(losses.tolist())
+            columns = None  # a gradient was not finite: the per-target way for this batch
         losses, grads = self.losses(Z, targets, True, columns)
         if n == 1:
             np.add(seed, grads, out=seed)

@@ -85,13 +85,27 @@ class _Builder:
                     if product_term(inp, s, self.readers, params, outputs, chain_of):
                         self.elided.add(id(inp))
         # x − 0, x × 1, x ÷ 1 give x bit for bit (the softmax shift on rows already
-        # shifted): such a node shares its operand's row instead of costing a step.
+        # shifted): such a node shares its operand's row instead of costing a step. So
+        # does a node repeating an earlier one (same op, same operands: a loss written
+        # once per class recomputes the same exponentials), its gradient summed there.
         self.same_as: dict[int, Value] = {}
+        first: dict[tuple, Value] = {}
         for node in trace.order:
             if node.inputs and id(node) not in self.elided and id(node) not in self.layer_of:
                 kept = identity_operand(node)
                 if kept is not None:
                     self.same_as[id(node)] = self.same_as.get(id(kept), kept)
+                    continue
+                key = (id(node.op_entry), *map(self._canonical, self.operands(node)))
+                kept = first.setdefault(key, node)
+                if kept is not node:
+                    self.same_as[id(node)] = kept
+
+    def _canonical(self, node: Value) -> object:
+        """What identifies an operand's value: its row holder, or a constant's bits."""
+        if node.is_constant:
+            return const_key(node.data)
+        return id(self.resolve(node))
 
     def resolve(self, node: Value) -> Value:
         """The node whose row holds ``node``'s value (itself unless it is an identity)."""

@@ -113,7 +113,8 @@ class Program:
         for one output; one sample (n_inputs,) gives (n_outputs,) or a float.
         """
         batch, single = self._as_batch(X)
-        kernel = self.run(batch.T)
+        # the backward reads the inputs again: keep them as they are now
+        kernel = self.run((batch.copy() if batch is X else batch).T)
         out = kernel.V[self.plan.output_rows].T  # fancy indexing: already a copy
         if self.n_outputs == 1:
             out = out[:, 0]
@@ -132,8 +133,9 @@ class Program:
     def run(self, XT: np.ndarray | None, kernel: Kernel | None = None) -> Kernel:
         """Forward on XT (inputs × samples) at the current theta; the kernel holding V.
 
-        The training loop's entry: no conversion and no output copy. With ``XT`` None,
-        ``kernel``'s input rows were written by the caller.
+        The training loop's entry: no conversion and no output copy. The backward reads
+        XT again, so leave it unchanged until then. With ``XT`` None, ``kernel``'s input
+        rows were written by the caller.
         """
         if kernel is None:
             kernel = self.kernel(XT.shape[1])
@@ -147,36 +149,40 @@ class Program:
             self._explain_failure(kernel, exc)
             raise
         if not math.isfinite(total):  # one number: cheaper than testing every entry
-            self._explain(kernel.V, self._steps)
+            self._explain(kernel, self._steps)
         self._last = kernel
         return kernel
 
-    def run_loss(self, kernel: Kernel, shifted: bool, Z: np.ndarray, dZ: np.ndarray) -> None:
-        """Forward on outputs Z (maybe max-shifted), backward from 1, dZ += ∂/∂Z.
-
-        For a one-output program compiled with ``wrt_inputs`` (a loss): ``kernel`` holds
-        the losses and input gradients afterwards. Errors as ``run`` and ``gradient``.
+    def run_loss(self, kernel: Kernel, shifted: bool, Z: np.ndarray, dZ: np.ndarray,
+                 scale: float | None = None, columns: np.ndarray | None = None,
+                 samples: np.ndarray | None = None) -> np.ndarray | None:
+        """This loss program's forward on outputs Z (maybe max-shifted), its backward, and
+        dZ += ∂loss/∂Z × scale; the losses (None, dZ untouched, if the program has one
+        output per class — ``columns[j]`` picked for sample ``samples[j]`` — and a
+        gradient was not finite). Errors as ``run`` and ``gradient``.
         """
-        step = kernel.loss_step(shifted)
+        picked = columns is not None
+        step = kernel.loss_step(shifted, picked)
         try:
             if self.quiet:
                 with np.errstate(all="ignore"):
-                    forward, backward = step(Z, dZ)
+                    forward, backward, losses = step(Z, dZ, scale, columns, samples)
             else:
-                forward, backward = step(Z, dZ)
+                forward, backward, losses = step(Z, dZ, scale, columns, samples)
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
             self._explain_failure(kernel, exc)
             raise
         self._last = kernel
         if not math.isfinite(forward):
-            self._explain(kernel.V, self._steps)
+            self._explain(kernel, self._steps)
         self._check_backward(kernel, backward)
+        return None if picked and not math.isfinite(backward) else losses
 
     def _explain_failure(self, kernel: Kernel, exc: Exception) -> None:
         """Raise eager's error if ``exc`` came from a step's forward (a scalar op raising)."""
         k = kernel.failed_step(exc)
         if k is not None:
-            self._explain(kernel.V, self._steps[:k], failed=self._steps[k])
+            self._explain(kernel, self._steps[:k], failed=self._steps[k])
 
     def gradient(self, grad: Sequence | np.ndarray | float | None = None,
                  reduction: str = "sum") -> np.ndarray:
@@ -218,7 +224,7 @@ class Program:
         # Every undefined local derivative eager would raise for makes some G entry
         # non-finite (× a non-zero upstream gradient), so G's sum is the one test needed.
         if not math.isfinite(total):
-            self._explain_backward(kernel.V, kernel.G)
+            self._explain_backward(kernel)
         if state.anomaly and not np.isfinite(kernel.gtheta).all():
             bad = int(np.flatnonzero(~np.isfinite(kernel.gtheta))[0])
             raise AnomalyError(
@@ -310,17 +316,20 @@ class Program:
                 f"{np.shape(grad)}"
             ) from None
 
-    def _explain_backward(self, V: np.ndarray, G: np.ndarray) -> None:
+    def _explain_backward(self, kernel: Kernel) -> None:
         """Raise the DomainError eager backward would have raised for this batch, if any."""
+        kernel.sync_inputs()
+        V, G = kernel.V, kernel.G
         k = self.plan.shared_steps
         views = [V[:, :1]] * k + [V] * (len(self._steps) - k)
         error = explain_backward(self._steps, views, G, self.trace.order)
         if error is not None:
             raise error
 
-    def _explain(self, V: np.ndarray, done: list, failed: object = None) -> None:
+    def _explain(self, kernel: Kernel, done: list, failed: object = None) -> None:
         """Raise the error eager evaluation would have raised for this batch, if any."""
-        error = explain_non_finite(self.trace.order, V, done, failed)
+        kernel.sync_inputs()
+        error = explain_non_finite(self.trace.order, kernel.V, done, failed)
         if error is not None:
             raise error
 

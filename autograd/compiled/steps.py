@@ -66,6 +66,10 @@ class Elementwise:
         """The step's operands in V: arrays of rows, or the float constants."""
         return [a if type(a) is float else V[a.index] for a in self.args]
 
+    def reads(self) -> list[Rows]:
+        """The rows of V the forward reads."""
+        return [a for a in self.args if type(a) is not float]
+
     def writes_theta(self) -> slice:
         """The entries of gtheta the backward writes (none: it adds into G)."""
         return slice(0, 0)
@@ -120,6 +124,12 @@ class SegmentSum:
     def writes_theta(self) -> slice:
         """The entries of gtheta the backward writes (none: it adds into G)."""
         return slice(0, 0)
+
+    def reads(self) -> list[Rows]:
+        """The rows of V the forward reads."""
+        if len(self.counts) == 1 and isinstance(self.flat.index, slice):
+            return [self.flat]
+        return [Rows(self.columns.ravel())]
 
     def emit_forward(self, e, kernel) -> None:
         """Sum each segment of input rows into its output row, first term first."""
@@ -182,6 +192,10 @@ class Dense:
             blocks.append(np.arange(self.bias.start, self.bias.stop))
         return np.concatenate(blocks)
 
+    def reads(self) -> list[Rows]:
+        """The rows of V the forward reads."""
+        return [self.x] + ([self.rest] if self.rest is not None else [])
+
     def emit_forward(self, e, kernel) -> None:
         """out = W @ x (+ bias) (+ Σ rest), for every sample at once."""
         W = e.bind(kernel.theta[self.w].reshape(self.shape), "w")
@@ -200,7 +214,8 @@ class Dense:
         # Written, not added: a Dense step is the only writer of its W and bias blocks.
         x = e.value(self.x)
         grad_w = e.bind(kernel.gtheta[self.w].reshape(self.shape), "w")
-        e.emit(kernel.product(upstream, e.bind(kernel.namespace[x].T, "v"), grad_w))
+        x_T = e.bind(kernel.namespace[x].T, "v") if x in kernel.namespace else f"{x}.T"
+        e.emit(kernel.product(upstream, x_T, grad_w))
         if self.bias is not None:
             grad_b = e.bind(kernel.gtheta[self.bias], "w")
             if kernel.namespace[upstream].shape[1] == 1:  # one sample: its column is the sum
