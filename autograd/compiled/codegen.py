@@ -186,7 +186,8 @@ class Kernel:
         self.G = np.zeros_like(self.V)
         self.gtheta = np.zeros(len(theta))
         first = 0 if wrt_inputs else plan.n_inputs
-        self.G_live = self.G[first:]  # input rows get gradients only with wrt_inputs
+        self.first_grad = first  # input rows get gradients only with wrt_inputs
+        self.split = plan.split if plan.split is not None else plan.n_rows
         self.inputs = self.V[: plan.n_inputs]
         self.n_in = plan.n_inputs
         self.direct = self._reads_inputs_directly(plan)
@@ -210,16 +211,28 @@ class Kernel:
             self.views[key] = self.bind(M[block], hint)
         return self.views[key]
 
+    def rows(self, M: np.ndarray, rows: np.ndarray, columns: slice | int = slice(None),
+             target: bool = False) -> str:
+        """An expression for M[rows, columns] (``target``: to assign to): a view made once
+        when the rows are consecutive, else fancy indexing."""
+        start = int(rows[0]) if len(rows) else 0
+        if len(rows) and np.array_equal(rows, np.arange(start, start + len(rows))):
+            view = self.bind(M[start:start + len(rows), columns], "v")
+            return f"{view}[...]" if target else view
+        return f"{self.bind(M, 'm')}[{self.bind(rows, 'i')}, {self.bind(columns, 'k')}]"
+
     def scratch(self, count: int, columns: int) -> str:
         return self.bind(self._scratch[:count, :columns], "t")
 
-    def total(self, block: np.ndarray) -> str:
-        """An expression summing a contiguous block: inf or nan in, inf or nan out.
+    def total(self, M: np.ndarray, first: int) -> str:
+        """An expression summing M's live entries (rows ``first``..): inf or nan in, inf
+        or nan out. Rows from ``split`` count in their first column only.
 
         A dot product with ones (one BLAS call) costs half of ``np.add.reduce``.
         """
-        flat = block.reshape(-1)
-        return f"{self.bind(flat, 'v')}.dot({self.bind(np.ones(len(flat)), 'k')})"
+        parts = [M[first:self.split].reshape(-1), M[self.split:, 0]]
+        return " + ".join(f"{self.bind(flat, 'v')}.dot({self.bind(np.ones(len(flat)), 'k')})"
+                          for flat in parts if len(flat))  or "0.0"
 
     def product(self, a: str, b: str, out: str) -> str:
         """A line writing the matrix product a @ b into ``out``.
@@ -261,11 +274,16 @@ class Kernel:
         V0, G0 = V[:, :1], G[:, :1]  # steps that read no input run on sample 0 only
         fwd, bwd = Emitter(self, V, G), Emitter(self, V, G)
         if len(plan.loose_rows):  # parameters that element-wise steps read as rows
-            values = self.bind(np.empty(len(plan.loose_params)), "b")
+            values = np.empty(len(plan.loose_params))
             fwd.emit(f"_take({self.bind(self.theta, 'm')}, "
-                     f"{self.bind(plan.loose_params, 'i')}, 0, {values}, 'clip')")
-            fwd.emit(f"{self.bind(V, 'm')}[{self.bind(plan.loose_rows, 'i')}] = "
-                     f"{values}[:, None]")
+                     f"{self.bind(plan.loose_params, 'i')}, 0, {self.bind(values, 'b')}, 'clip')")
+            sample = int((plan.loose_rows < self.split).sum())  # these first, in every column
+            if sample:
+                fwd.emit(f"{self.rows(V, plan.loose_rows[:sample], target=True)} = "
+                         f"{self.bind(values[:sample, None], 'b')}")
+            if sample < len(values):
+                fwd.emit(f"{self.rows(V, plan.loose_rows[sample:], 0, target=True)} = "
+                         f"{self.bind(values[sample:], 'b')}")
         shared_rows = plan.shared_rows if self.n > 1 and plan.shared_rows is not None \
             and len(plan.shared_rows) else None
         for k, step in enumerate(plan.steps):
@@ -277,10 +295,10 @@ class Kernel:
                 fwd.line_steps += here.line_steps
             if k == shared - 1 and shared_rows is not None:
                 fwd.step = None
-                rows = self.bind(shared_rows, "i")
-                fwd.emit(f"{self.bind(V, 'm')}[{rows}, 1:] = {self.bind(V, 'm')}[{rows}, :1]")
+                fwd.emit(f"{self.rows(V, shared_rows, slice(1, None), target=True)} = "
+                         f"{self.rows(V, shared_rows, slice(0, 1))}")
         self.forward_body = fwd
-        self.forward_total = self.total(V[plan.n_inputs:])
+        self.forward_total = self.total(V, plan.n_inputs)
         head = Emitter(self, V, G)
         if self.direct:
             head.emit("global _x_in")
@@ -305,26 +323,46 @@ class Kernel:
         if shared:
             if shared_rows is not None:  # every sample's share flows back once
                 self.written |= set(shared_rows.tolist())
-                rows = self.bind(shared_rows, "i")
-                bwd.emit(f"{self.bind(G, 'm')}[{rows}, 0] = "
-                         f"{self.bind(G, 'm')}[{rows}].sum(axis=1)")
+                bwd.emit(f"{self.rows(G, shared_rows, 0, target=True)} = "
+                         f"{self.rows(G, shared_rows)}.sum(axis=1)")
             inner = Emitter(self, V0, G0)
             for k in reversed(range(shared)):
                 plan.steps[k].emit_backward(inner, self)
             bwd.lines += inner.lines
             bwd.line_steps += inner.line_steps
-        if len(plan.loose_rows):
-            sums = f"{self.bind(G, 'm')}[{self.bind(plan.loose_rows, 'i')}].sum(axis=1)"
-            gtheta, where = self.bind(self.gtheta, "m"), self.bind(plan.loose_params, "i")
+        sample = int((plan.loose_rows < self.split).sum())
+        for rows, where, columns in ((plan.loose_rows[:sample], plan.loose_params[:sample],
+                                      ".sum(axis=1)"),
+                                     (plan.loose_rows[sample:], plan.loose_params[sample:],
+                                      "")):
+            if not len(rows):
+                continue
+            sums = self.rows(G, rows, slice(None) if columns else 0) + columns
+            gtheta, at = self.bind(self.gtheta, "m"), self.bind(where, "i")
             if len(np.unique(plan.loose_params)) == len(plan.loose_params):
-                bwd.emit(f"{gtheta}[{where}] += {sums}")
+                bwd.emit(f"{gtheta}[{at}] += {sums}")
             else:
-                bwd.emit(f"_add.at({gtheta}, {where}, {sums})")
+                bwd.emit(f"_add.at({gtheta}, {at}, {sums})")
         self.backward_body = bwd
-        self.backward_total = self.total(self.G_live)
+        self.backward_total = self.total(G, self.first_grad)
+        self.clear_body = self._clear_lines(plan)
+        self.clear = self.function("clear", "", [self.clear_body], "return None")
         self.backward = self.function("backward", "", [bwd], f"return {self.backward_total}")
         self.output_rows = plan.output_rows
         self._loss_steps: dict[tuple[bool, bool], Callable] = {}
+
+    def _clear_lines(self, plan) -> Emitter:
+        """Zero G's live entries before a backward is seeded (steps add into G)."""
+        clear = Emitter(self, self.V, self.G)
+        G = self.G
+        if self.split > self.first_grad:
+            clear.emit(f"{self.bind(G[self.first_grad:self.split], 'g')}.fill(0.0)")
+        if self.split < len(G):
+            clear.emit(f"{self.bind(G[self.split:, 0], 'g')}.fill(0.0)")
+            crossing = plan.shared_rows if plan.shared_rows is not None else []
+            if self.n > 1 and len(crossing):  # per-sample steps add into their columns too
+                clear.emit(f"{self.bind(G, 'm')}[{self.bind(crossing, 'i')}] = 0.0")
+        return clear
 
     def function(self, name: str, params: str, parts: list[Emitter], last: str) -> Callable:
         """Compile the parts' lines, then ``last``, into a function (``name`` is ours)."""
@@ -372,7 +410,8 @@ class Kernel:
                 middle.emit(f"losses = {outputs}[{rows}, samples]")
             else:
                 middle.emit(f"losses = {self.bind(V[self.output_rows[0]], 'o')}")
-            middle.emit(f"{self.bind(self.G_live, 'g')}.fill(0.0)")
+            middle.lines += self.clear_body.lines
+            middle.line_steps += self.clear_body.line_steps
             middle.emit(f"{seed}[{rows}, samples] = 1.0" if picked else
                         f"{self.bind(G[self.output_rows[0]], 'g')}.fill(1.0)")
             backward = Emitter(self, V, G)  # its lines raise no step's error
@@ -396,10 +435,6 @@ class Kernel:
         return self._loss_steps[key]
 
     # --- running ---------------------------------------------------------------------
-
-    def clear(self) -> None:
-        """Zero G before seeding a backward pass (steps add into it)."""
-        self.G_live.fill(0.0)
 
     def failed_step(self, exc: BaseException) -> int | None:
         """The step whose generated forward code raised ``exc``, if it was one."""

@@ -56,6 +56,9 @@ class Plan:
     # to every sample's column.
     shared_steps: int = 0
     shared_rows: np.ndarray | None = None
+    # Rows from ``split`` on are only written and read by the shared steps (and, for
+    # shared_rows, copied to every column): the rest of their columns needs no work.
+    split: int | None = None
 
 
 class _Builder:
@@ -190,8 +193,10 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
     groups = b.groups(level, shared)
     theta_order, in_theta, dense_blocks = _theta_layout(b, groups)
 
-    # Parameters that some step reads as a row (not as a weight or bias block).
+    # Parameters that some step reads as a row (not as a weight or bias block), and
+    # those a per-sample step (or an output) reads: the others fill sample 0's column only.
     read_as_rows = {id(b.resolve(o)) for o in trace.outputs}
+    read_per_sample = set(read_as_rows)
     for group in groups:
         for node in group:
             if id(node) in b.layer_of:
@@ -201,34 +206,47 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
                     read += layer.rests[j]
             else:
                 read = b.operands(node)
-            read_as_rows.update(id(b.resolve(x)) for x in read)
+            ids = {id(b.resolve(x)) for x in read}
+            read_as_rows |= ids
+            if id(node) not in shared:
+                read_per_sample |= ids
 
-    # Rows: inputs, one row of zeros, constants, parameters read as rows, groups.
+    # Rows: inputs, one row of zeros, constants, parameters per-sample steps read, the
+    # per-sample groups; then, from ``split``, the rows only shared steps (which read no
+    # input) write or read: their columns past the first are unused or copies.
     row: dict[int, int] = {id(x): i for i, x in enumerate(trace.inputs)}
     nodes: list = list(trace.inputs)
     zero_row = len(nodes)
     nodes.append(None)
     constants: list[tuple[int, float]] = [(zero_row, 0.0)]
     const_rows: dict[bytes, int] = {}
-    loose: list[Value] = []
     for node in trace.order:
-        if node.inputs or id(node) in row or id(node) not in read_as_rows:
-            continue
-        if node.is_constant:
+        if node.is_constant and id(node) in read_as_rows:
             key = const_key(node.data)
             if key not in const_rows:
                 const_rows[key] = len(nodes)
                 constants.append((len(nodes), node.data))
                 nodes.append(node)
             row[id(node)] = const_rows[key]
-        else:
+    # loose parameters in params order, as an L2 term's p × p reads them
+    loose = [p for p in trace.params if id(p) in read_per_sample]
+    loose_shared = [p for p in trace.params
+                    if id(p) in read_as_rows and id(p) not in read_per_sample]
+    shared_count = sum(1 for group in groups if id(group[0]) in shared)
+
+    def place(nodes_: list[Value]) -> None:
+        for node in nodes_:
             row[id(node)] = len(nodes)
             nodes.append(node)
-            loose.append(node)
-    for group in groups:
-        for node in group:
-            row[id(node)] = len(nodes)
-            nodes.append(node)
+
+    place(loose)
+    for group in groups[shared_count:]:
+        place(group)
+    split = len(nodes)
+    place(loose_shared)
+    for group in groups[:shared_count]:
+        place(group)
+    loose += loose_shared
     for key, kept in b.same_as.items():
         row[key] = row[id(kept)]
 
@@ -248,7 +266,7 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
     loose_rows = np.array([row[id(p)] for p in loose], dtype=np.intp)
     loose_params = np.array([in_theta[id(p)] for p in loose], dtype=np.intp)
     output_rows = np.array([row[id(o)] for o in trace.outputs], dtype=np.intp)
-    shared_steps = sum(1 for group in groups if id(group[0]) in shared)
+    shared_steps = shared_count
     # Shared rows that per-sample steps or outputs read need every column filled.
     crossing = {id(b.resolve(o)) for o in trace.outputs}
     for group in groups[shared_steps:]:
@@ -256,7 +274,7 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
             crossing.update(id(b.resolve(x)) for x in b.operands(node))
     shared_rows = np.array(sorted({row[key] for key in crossing & shared}), dtype=np.intp)
     return Plan(steps, len(nodes), len(trace.inputs), constants, loose_rows, loose_params,
-                output_rows, theta_order, nodes, shared_steps, shared_rows)
+                output_rows, theta_order, nodes, shared_steps, shared_rows, split)
 
 
 def _theta_layout(b: _Builder, groups: list[list[Value]]) -> tuple[list[Value], dict, dict]:
