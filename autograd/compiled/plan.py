@@ -21,16 +21,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..graph import consumers
 from ..ops import OPS
 from ..value import Value
 from .patterns import (
     Layer,
+    Readers,
     add_chains,
     const_key,
     find_layers,
     identity_operand,
-    product_term,
 )
 from .steps import Dense, Elementwise, Rows, SegmentSum
 from .trace import Trace
@@ -65,36 +64,38 @@ class _Builder:
     def __init__(self, trace: Trace, wrt_inputs: bool) -> None:
         self.trace = trace
         self.wrt_inputs = wrt_inputs
-        self.readers = consumers(trace.order)
+        order = trace.order
+        readers = Readers(order)
         self.param_ids = {id(p): k for k, p in enumerate(trace.params)}
         params, outputs = set(self.param_ids), {id(o) for o in trace.outputs}
         # n-ary sums and chains of adds, both summed as one segment (or a matrix product)
-        self.summands, inside = add_chains(trace.order, self.readers, outputs)
-        self.summands.update((id(n), list(n.inputs)) for n in trace.order
-                             if n.op_entry is OPS["sum"])
+        self.summands, inside = add_chains(order, readers, outputs)
+        sum_op = OPS["sum"]
+        self.summands.update((id(n), list(n.inputs)) for n in order if n._op is sum_op)
         chain_of: dict[int, int] = {}
-        for node in trace.order:
+        for node in order:
             if id(node) in inside:  # the next add reads it: follow to the chain's end
-                chain_of[id(node)] = id(self.readers[node][0][0])
+                chain_of[id(node)] = id(readers.first[node])
         for key in reversed(list(chain_of)):
             chain_of[key] = chain_of.get(chain_of[key], chain_of[key])
-        self.layers = find_layers(trace, self.readers, params, self.summands, chain_of)
+        self.layers = find_layers(trace, readers, params, self.summands, chain_of)
         self.layer_of: dict[int, tuple[Layer, int]] = {}
         self.elided: set[int] = set(inside)  # folded into a chain or a matrix product
         for layer in self.layers:
+            self.elided.update(layer.products)
             for j, s in enumerate(layer.sums):
                 self.layer_of[id(s)] = (layer, j)
-                for inp in self.summands[id(s)]:
-                    if product_term(inp, s, self.readers, params, outputs, chain_of):
-                        self.elided.add(id(inp))
+        # The op nodes that get rows (not folded away), in topological order: a big
+        # graph is mostly products folded into matrix products.
+        self.ops = [n for n in order if n._a is not None and id(n) not in self.elided]
         # x − 0, x × 1, x ÷ 1 give x bit for bit (the softmax shift on rows already
         # shifted): such a node shares its operand's row instead of costing a step. So
         # does a node repeating an earlier one (same op, same operands: a loss written
         # once per class recomputes the same exponentials), its gradient summed there.
         self.same_as: dict[int, Value] = {}
         first: dict[tuple, Value] = {}
-        for node in trace.order:
-            if node.inputs and id(node) not in self.elided and id(node) not in self.layer_of:
+        for node in self.ops:
+            if id(node) not in self.layer_of:
                 kept = identity_operand(node)
                 if kept is not None:
                     self.same_as[id(node)] = self.same_as.get(id(kept), kept)
@@ -103,6 +104,11 @@ class _Builder:
                 kept = first.setdefault(key, node)
                 if kept is not node:
                     self.same_as[id(node)] = kept
+        # what the passes below visit: those op nodes, and the leaves they read
+        read = {id(x) for node in self.ops for x in self.operands(node)}
+        read.update(id(o) for o in trace.outputs)
+        self.live = [n for n in order if (n._a is None and id(n) in read)
+                     or (n._a is not None and id(n) not in self.elided)]
 
     def _canonical(self, node: Value) -> object:
         """What identifies an operand's value: its row holder, or a constant's bits."""
@@ -125,12 +131,12 @@ class _Builder:
 
     def levels(self) -> dict[int, int]:
         level: dict[int, int] = {}
-        for node in self.trace.order:
-            if not node.inputs:
+        for node in self.live:
+            if node.is_leaf:
                 level[id(node)] = 0
             elif id(node) in self.same_as:
                 level[id(node)] = level[id(self.resolve(node))]
-            elif id(node) not in self.elided:
+            else:
                 level[id(node)] = 1 + max(level[id(x)] for x in self.operands(node))
         return level
 
@@ -138,12 +144,10 @@ class _Builder:
                at_op: Callable[[Value], bool] = lambda node: False) -> dict[int, bool]:
         """A flag per node: ``at_leaf`` at leaves, else ``at_op`` or any operand's flag."""
         flag: dict[int, bool] = {}
-        for node in self.trace.order:
-            if id(node) in self.elided:
-                continue
+        for node in self.live:
             if id(node) in self.same_as:
                 flag[id(node)] = flag[id(self.resolve(node))]
-            elif not node.inputs:
+            elif node.is_leaf:
                 flag[id(node)] = at_leaf(node)
             else:
                 flag[id(node)] = at_op(node) or any(flag[id(x)] for x in self.operands(node))
@@ -161,9 +165,8 @@ class _Builder:
         inputs = {id(x) for x in self.trace.inputs}
         varies = self._flows(lambda leaf: id(leaf) in inputs)
         return {
-            id(node) for node in self.trace.order  # op nodes with rows of their own
-            if node.inputs and id(node) not in self.elided and id(node) not in self.same_as
-            and not varies[id(node)]
+            id(node) for node in self.ops  # op nodes with rows of their own
+            if id(node) not in self.same_as and not varies[id(node)]
         }
 
     def groups(self, level: dict[int, int], shared: set[int]) -> list[list[Value]]:
@@ -172,8 +175,8 @@ class _Builder:
         Groups of shared nodes come first: they depend on nothing else.
         """
         grouped: dict[tuple, list[Value]] = defaultdict(list)
-        for node in self.trace.order:
-            if not node.inputs or id(node) in self.elided or id(node) in self.same_as:
+        for node in self.ops:
+            if id(node) in self.same_as:
                 continue
             if id(node) in self.layer_of:
                 kind = ("dense", id(self.layer_of[id(node)][0]))
@@ -198,18 +201,19 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
     read_as_rows = {id(b.resolve(o)) for o in trace.outputs}
     read_per_sample = set(read_as_rows)
     for group in groups:
-        for node in group:
-            if id(node) in b.layer_of:
-                layer, j = b.layer_of[id(node)]
-                read = list(layer.x)
-                if dense_blocks[id(group[0])][1] is None:
-                    read += layer.rests[j]
-            else:
-                read = b.operands(node)
-            ids = {id(b.resolve(x)) for x in read}
-            read_as_rows |= ids
-            if id(node) not in shared:
-                read_per_sample |= ids
+        ids: set[int] = set()
+        if id(group[0]) in b.layer_of:
+            layer = b.layer_of[id(group[0])][0]
+            ids.update(id(b.resolve(x)) for x in layer.x)  # read by every sum of the layer
+            if dense_blocks[id(group[0])][1] is None:
+                for node in group:
+                    ids.update(id(b.resolve(x)) for x in layer.rests[b.layer_of[id(node)][1]])
+        else:
+            for node in group:
+                ids.update(id(b.resolve(x)) for x in b.operands(node))
+        read_as_rows |= ids
+        if id(group[0]) not in shared:  # a group is all shared or all per-sample
+            read_per_sample |= ids
 
     # Rows: inputs, one row of zeros, constants, parameters per-sample steps read, the
     # per-sample groups; then, from ``split``, the rows only shared steps (which read no
@@ -220,7 +224,7 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
     nodes.append(None)
     constants: list[tuple[int, float]] = [(zero_row, 0.0)]
     const_rows: dict[bytes, int] = {}
-    for node in trace.order:
+    for node in b.live:
         if node.is_constant and id(node) in read_as_rows:
             key = const_key(node.data)
             if key not in const_rows:
@@ -282,10 +286,11 @@ def _theta_layout(b: _Builder, groups: list[list[Value]]) -> tuple[list[Value], 
     in_theta: dict[int, int] = {}
     theta_order: list[Value] = []
 
-    def place(p: Value) -> None:
-        if id(p) not in in_theta:
-            in_theta[id(p)] = len(theta_order)
-            theta_order.append(p)
+    def place(ps: list[Value]) -> None:
+        for p in ps:
+            if id(p) not in in_theta:
+                in_theta[id(p)] = len(theta_order)
+                theta_order.append(p)
 
     weight_ids = {id(w) for layer in b.layers for r in layer.weights for w in r}
     dense_blocks: dict[int, tuple[slice, slice | None]] = {}
@@ -295,8 +300,7 @@ def _theta_layout(b: _Builder, groups: list[list[Value]]) -> tuple[list[Value], 
         layer = b.layer_of[id(group[0])][0]
         start = len(theta_order)
         for s in group:
-            for w in layer.weights[b.layer_of[id(s)][1]]:
-                place(w)
+            place(layer.weights[b.layer_of[id(s)][1]])
         w_block = slice(start, len(theta_order))
         rests = [layer.rests[b.layer_of[id(s)][1]] for s in group]
         bias_block = None
@@ -304,12 +308,10 @@ def _theta_layout(b: _Builder, groups: list[list[Value]]) -> tuple[list[Value], 
             ids = [id(r[0]) for r in rests]
             if len(set(ids)) == len(ids) and not set(ids) & (weight_ids | set(in_theta)):
                 start = len(theta_order)
-                for r in rests:
-                    place(r[0])
+                place([r[0] for r in rests])
                 bias_block = slice(start, len(theta_order))
         dense_blocks[id(group[0])] = (w_block, bias_block)
-    for p in b.trace.params:
-        place(p)
+    place(b.trace.params)
     return theta_order, in_theta, dense_blocks
 
 

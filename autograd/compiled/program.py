@@ -19,8 +19,7 @@ from .trace import (
     StructureError,
     Trace,
     check_sample,
-    retrace_signature,
-    signature_difference,
+    retrace_difference,
 )
 
 __all__ = ["Program"]
@@ -250,8 +249,7 @@ class Program:
             if len(sample) != self.n_inputs:
                 raise ValueError(f"check sample {i} has {len(sample)} numbers, the program "
                                  f"takes {self.n_inputs}: {sample[:8]}")
-            found, _ = retrace_signature(self.fn, sample, self.trace.params)
-            difference = signature_difference(self.trace.signature, found)
+            difference = retrace_difference(self.trace, self.fn, sample)
             if difference is not None:
                 name = getattr(self.fn, "__name__", "the traced function")
                 raise StructureError(
