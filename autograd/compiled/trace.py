@@ -214,8 +214,17 @@ def _same_graph(traced: Trace, inputs: list[Value], outputs: list[Value]) -> boo
             return False
         b = new._b
         operands = a if b is _MANY else (a,) if b is None else (a, b)
-        if len(operands) != len(entry[1]) or not all(map(pair, operands, entry[1])):
+        if len(operands) != len(entry[1]):
             return False
+        for node, i in zip(operands, entry[1]):  # pair(), inlined: the hot loop
+            held = new_at[i]
+            if held is None:
+                if node in paired:
+                    return False
+                new_at[i] = node
+                paired[node] = i
+            elif held is not node:
+                return False
     return True
 
 
