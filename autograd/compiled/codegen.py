@@ -20,6 +20,8 @@ from .steps import Rows
 
 __all__ = ["Kernel", "Emitter"]
 
+_COMPILED: dict[str, object] = {}  # generated source → its compiled code
+
 
 class Emitter:
     """Source lines for one generated function, and helpers the steps write them with.
@@ -369,7 +371,12 @@ class Kernel:
         lines = [line for part in parts for line in part.lines] + [last]
         steps = [step for part in parts for step in part.line_steps] + [None]
         body = "\n".join("    " + line for line in lines)
-        code = compile(f"def {name}({params}):\n{body}\n", f"<autograd.compiled {name}>", "exec")
+        text = f"def {name}({params}):\n{body}\n"
+        code = _COMPILED.get(text)
+        if code is None:  # another batch size of the same program binds the same names
+            if len(_COMPILED) > 256:
+                _COMPILED.clear()
+            code = _COMPILED[text] = compile(text, f"<autograd.compiled {name}>", "exec")
         exec(code, self.namespace)  # noqa: S102 - our generated text only (module docstring)
         function = self.namespace.pop(name)
         self.line_steps[function.__code__] = steps

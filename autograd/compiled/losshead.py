@@ -192,17 +192,32 @@ class LossHead:
         return None
 
     def _holds(self, program: Program, shifted: bool, row: list[float], t: object) -> bool:
-        """Whether the program's graph and numbers match eager at ``row`` and its variants."""
+        """Whether the program's graph and numbers match eager at ``row`` and its variants.
+
+        Graphs first, each distinct row once (a loss that depends on the outputs mostly
+        fails there, before a number is computed), then the numbers.
+        """
+        in_domain: dict[bytes, bool] = {}
+        kept = []
         for variant in [row, *_variants(row)]:
             start = [z - max(variant) for z in variant] if shifted else variant
+            key = np.array(start).tobytes()  # −0.0 and 0.0 apart, as the graph may tell
+            if key not in in_domain:
+                try:
+                    program.check([start])
+                    in_domain[key] = True
+                except StructureError:
+                    return False
+                except (ValueError, TypeError, ArithmeticError):
+                    in_domain[key] = False  # outside the loss's domain (BCE of 2.0, …)
+            if in_domain[key]:
+                kept.append(variant)
+        for variant in kept:
             try:
-                program.check([start])
                 if not self._agrees(program, shifted, variant, t):
                     return False
-            except StructureError:
-                return False
             except (ValueError, TypeError, ArithmeticError):
-                continue  # outside the loss's domain (BCE of 2.0, …): no evidence either way
+                continue  # no evidence either way
         return True
 
     def _agrees(self, program: Program, shifted: bool, row: list[float], t: object) -> bool:
