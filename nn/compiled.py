@@ -37,6 +37,7 @@ from autograd.compiled.losshead import LossHead
 from .data import batches, make_rng
 from .losses import mse
 from .optim import SGD, Optimizer
+from .targets import check_targets
 from .train import History, _check_pairs, _loss_value, check_schedule, is_correct
 from .vector_update import VectorUpdate
 
@@ -156,7 +157,10 @@ def fit_compiled(
     for different inputs (Python control flow on Values), which a program cannot replay.
     """
     pairs = _check_pairs(train, "train")
+    check_targets(pairs, "train")
     val_pairs = _check_pairs(val, "val") if val is not None else None
+    if val_pairs is not None:
+        check_targets(val_pairs, "val")
     check_schedule(epochs, batch_size)
     if optimizer is None:
         optimizer = SGD(model, lr=0.01)

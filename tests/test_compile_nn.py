@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
@@ -212,3 +213,38 @@ def test_binary_cross_entropy_on_a_sigmoid_output_matches_eager():
     assert close_lists(h_b.train_loss, h_a.train_loss)
     assert h_b.train_accuracy == h_a.train_accuracy
     assert close_lists([p.data for p in b.parameters()], [p.data for p in a.parameters()])
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("bad, where", [
+    (float("nan"), "target nan, which is not a finite number"),
+    (float("-inf"), "target -inf, which is not a finite number"),
+    ([1.0, float("nan")], r"target \[1.0, nan\] whose entry 1 is nan"),
+])
+def test_a_target_that_is_not_finite_is_named_by_eager_and_compiled_fit(compiled, bad, where):
+    # Compiled fit once said "mse gave nan eagerly but nan compiled" (a StructureError)
+    # when its loss guard met the pair; eager fit trained on and returned nan weights.
+    n_out = len(bad) if isinstance(bad, list) else 1
+    fine = [0.5] * n_out if isinstance(bad, list) else 0.5
+    data = [([0.1 * k, 0.2], fine) for k in range(5)]
+    data[3] = (data[3][0], bad)
+    model = nn.MLP(2, [3, n_out], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=rf"train\[3\] has {where}"):
+        nn.fit(model, data, loss=nn.mse, progress=False, compiled=compiled)
+    with pytest.raises(ValueError, match=rf"val\[3\] has {where}"):
+        nn.fit(model, data[:3], loss=nn.mse, val=data, progress=False, compiled=compiled)
+    assert [p.data for p in model.parameters()] == before  # refused before any step
+
+
+def test_nan_inputs_train_to_nan_compiled_as_eagerly_instead_of_a_structure_error():
+    # nan outputs give nan losses both ways; the loss guard counted nan ≠ nan as the
+    # compiled loss disagreeing with eager and raised StructureError
+    data = [([math.nan, 0.2], 1), ([0.3, 0.4], 0), ([0.5, 0.6], 1)]
+    histories = []
+    for compiled in (False, True):
+        model = nn.MLP(2, [3, 2], output_activation="softmax", seed=0)
+        histories.append(nn.fit(model, data, loss=nn.cross_entropy, progress=False,
+                                compiled=compiled))
+        assert all(math.isnan(p.data) for p in model.parameters())
+    assert all(math.isnan(h.train_loss[0]) for h in histories)
