@@ -248,3 +248,20 @@ def test_nan_inputs_train_to_nan_compiled_as_eagerly_instead_of_a_structure_erro
                                 compiled=compiled))
         assert all(math.isnan(p.data) for p in model.parameters())
     assert all(math.isnan(h.train_loss[0]) for h in histories)
+
+
+def test_the_loss_guard_reports_a_graph_change_the_compile_time_rows_missed():
+    # The loss's branch sits at an output of 5, beyond every row the loss was re-traced
+    # at when compiled; sample 97, one the guard recomputes eagerly, crosses it.
+    def bent(prediction, target):
+        y = prediction[0]
+        return (y - target) ** 2 if y.data < 5.0 else (y - target).abs()
+
+    data = [([0.01 * (k % 7)], 0.1) for k in range(120)]
+    data[97] = ([50.0], 0.1)
+    model = nn.MLP(1, [1], seed=0)
+    model.parameters()[0].data = 0.5  # y = 0.5·x + b: 25 at sample 97, under 1 elsewhere
+    with pytest.raises(StructureError, match=r"bent gave .* eagerly but .* compiled for target "
+                                             r"0.1: its graph depends on the outputs"):
+        nn.fit(model, data, loss=bent, optimizer=nn.SGD(model, lr=0.0), shuffle=False,
+               progress=False, compiled=True)

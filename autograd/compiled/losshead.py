@@ -336,10 +336,9 @@ class LossHead:
     def _guard(self, Z: np.ndarray, targets: list, losses, grads) -> None:
         """Recompute one sample in GUARD_EVERY eagerly; raise if the compiled loss differs."""
         before, self.seen = self.seen, self.seen + len(targets)
-        if before // self.GUARD_EVERY == self.seen // self.GUARD_EVERY and before:
+        i = -before % self.GUARD_EVERY  # samples 0, 97, 194, … of the stream are guarded
+        if i >= len(targets):
             return
-        i = (-before) % self.GUARD_EVERY if before else 0
-        i = min(i, len(targets) - 1)
         want, want_grad = self.eager(Z[:, i].tolist(), targets[i], grads is not None)
         ok = _close(losses[i], want, abs(want))
         if grads is not None:
