@@ -48,8 +48,13 @@ class Emitter:
         self.lines.append(line)
         self.line_steps.append(self.step)
 
-    def value(self, rows: Rows) -> str:
-        """The name of an array holding V[rows]: a view, or a buffer gathered into once."""
+    def value(self, rows: Rows, broadcast: bool = False) -> str:
+        """The name of an array holding V[rows]: a view, or a buffer gathered into once.
+
+        With ``broadcast``, one row named for every node is its (1, n) view.
+        """
+        if broadcast and _one_row(rows):
+            return self.kernel.view(self.V, slice(rows.index[0], rows.index[0] + 1), "v")
         return self._read(self.V, rows, "v")
 
     def grad(self, rows: Rows) -> str:
@@ -95,13 +100,17 @@ class Emitter:
         """
         written = self.kernel.written
         slots = set(_slots(rows))
-        fresh = rows.unique and not written & slots  # a row listed twice gets two adds
+        # a row listed twice gets two adds (unless it is one row read by a whole group)
+        fresh = (rows.unique or _one_row(rows)) and not written & slots
         written |= slots
         return fresh
 
     def add(self, rows: Rows, contribution: str, subtract: bool = False,
             fresh: bool | None = None) -> None:
-        """G[rows] += contribution (−= with ``subtract``); a row listed twice gets it twice."""
+        """G[rows] += contribution (−= with ``subtract``); a row listed twice gets it twice.
+
+        ``contribution`` has one row per entry of ``rows`` (or broadcasts to them).
+        """
         if fresh is None:
             fresh = self.fresh(rows)
         ufunc = "_subtract" if subtract else "_add"
@@ -113,6 +122,14 @@ class Emitter:
                 self.emit(f"{target}[...] = {contribution}")
             else:
                 self.emit(f"{ufunc}({target}, {contribution}, {target})")
+        elif _one_row(rows):  # a row read by every node of a group: their sum, summed
+            target = self.kernel.view(self.G, slice(rows.index[0], rows.index[0] + 1), "g")
+            ufunc = "_subtract" if subtract else "_add"
+            total = f"_sum({contribution}, 0, None, None, True)"
+            if fresh:
+                self.emit(f"{ufunc}(0.0, {total}, {target})")
+            else:
+                self.emit(f"{ufunc}({target}, {total}, {target})")
         elif rows.unique:
             G, index = self.bind(self.G, "m"), self.bind(rows.index, "i")
             if fresh:
@@ -459,3 +476,9 @@ def _slots(rows: Rows) -> range | list[int]:
     """The row numbers ``rows`` names."""
     index = rows.index
     return range(index.start, index.stop) if isinstance(index, slice) else index.tolist()
+
+
+def _one_row(rows: Rows) -> bool:
+    """Whether ``rows`` names one row several times (a group's shared operand)."""
+    index = rows.index
+    return not isinstance(index, slice) and len(index) > 1 and (index == index[0]).all()

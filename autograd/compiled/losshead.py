@@ -97,6 +97,8 @@ class LossHead:
             return
         if len(first) < 2:
             return
+        if all(key[0] == "int" for key in first):  # class k's loss reads output k: in order
+            first = dict(sorted(first.items()))
         index = list(first.values())
         rows = np.asarray(model.forward(X[index]), dtype=float).reshape(len(index), -1)
         kinds = set()

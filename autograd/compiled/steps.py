@@ -75,7 +75,9 @@ class Elementwise:
         return slice(0, 0)
 
     def _operands(self, e) -> list[str]:
-        return [e.bind(a, "k") if type(a) is float else e.value(a) for a in self.args]
+        # an operand row shared by the whole group is read once and broadcast
+        return [e.bind(a, "k") if type(a) is float else e.value(a, broadcast=True)
+                for a in self.args]
 
     def emit_forward(self, e, kernel) -> None:
         """out = op(*operands), into the group's rows (in place when the op is a ufunc)."""
@@ -149,7 +151,7 @@ class SegmentSum:
         if not self.needs_grad:
             return
         upstream = e.upstream(self.out)
-        if len(self.counts) == 1:  # one sum: the upstream row broadcasts over its terms
+        if len(self.counts) == 1 and self.flat.unique:  # the upstream row broadcasts
             e.add(self.flat, upstream)
         else:
             e.add(self.flat, f"_repeat({upstream}, {e.bind(self.counts, 'i')}, 0)")
