@@ -11,8 +11,8 @@ import numpy as np
 
 from ..modes import AnomalyError, state
 from ..value import Value, _describe
-from .codegen import Kernel
 from .explain import explain_backward, explain_non_finite
+from .kernel import Kernel
 from .plan import Plan
 from .steps import Rows
 from .trace import (

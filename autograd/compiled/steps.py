@@ -8,7 +8,7 @@ values and local derivatives come from the op table (``Op.vector_forward`` and
 ``Op.local_grads``), never from formulas written here.
 
 A step does not run itself: it writes its forward and backward as lines of straight
-code (``emit_forward``, ``emit_backward``) that ``codegen.Kernel`` compiles once per
+code (``emit_forward``, ``emit_backward``) that ``kernel.Kernel`` compiles once per
 batch size into one function per direction.
 """
 
