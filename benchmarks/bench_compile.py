@@ -31,7 +31,6 @@ import gc  # noqa: E402
 import random  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 import tracemalloc  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -44,9 +43,10 @@ sys.path.insert(0, str(HERE.parent))
 import lean_numpy as lean  # noqa: E402
 import workloads as wl  # noqa: E402
 from compile_report import report  # noqa: E402
-from numpy_reference import MoonsMLP, SigmoidSoftmaxMLP  # noqa: E402
+from compile_timing import clock, timed  # noqa: E402
+from compile_w1 import run_w1  # noqa: E402
+from numpy_reference import SigmoidSoftmaxMLP  # noqa: E402
 
-import autograd  # noqa: E402
 import nn  # noqa: E402
 import nn.compiled  # noqa: E402
 from autograd.compiled.losshead import LossHead  # noqa: E402
@@ -59,16 +59,7 @@ except (ImportError, OSError):  # optional: the table says "not installed"
     torch = None
 
 LR = 0.1
-clock = time.process_time
 nn.compiled.clock = clock  # fit's timings in CPU seconds too, like every number here
-
-
-def timed(fn) -> float:
-    """CPU seconds of one call of ``fn`` (after a garbage collection)."""
-    gc.collect()
-    start = clock()
-    fn()
-    return clock() - start
 
 
 def digits_model(nin: int = 64, seed: int = 0) -> nn.MLP:
@@ -130,11 +121,13 @@ def torch_epoch(X: np.ndarray, y: np.ndarray, batch_size: int) -> float | None:
 
 def epoch_rounds(pairs: list, X: np.ndarray, y: np.ndarray, batch_size: int, rounds: int,
                  with_torch: bool = True) -> dict:
-    """Per round: a lean epoch, the numpy reference's, a compiled fit's epochs, PyTorch's."""
+    """Per round: a compiled fit's epochs between two lean epochs (their mean is the
+    round's lean time), the numpy reference's epoch, PyTorch's."""
     out: dict = {"lean": [], "numpy": [], "compiled": [], "torch": [], "fit": []}
     for _ in range(rounds):  # interleaved, so load spikes hit every engine alike
-        out["lean"].append(lean_epoch(X, y, batch_size))
+        before = lean_epoch(X, y, batch_size)
         timings = compiled_fit(pairs, batch_size, X.shape[1])
+        out["lean"].append((before + lean_epoch(X, y, batch_size)) / 2)
         out["compiled"].append(float(np.mean(timings["epochs"])))
         out["fit"].append(timings)
         out["numpy"].append(numpy_epoch(X, y, batch_size))
@@ -161,7 +154,7 @@ def run_w4(quick: bool) -> dict:
     X_list, y_list = wl.digits()
     pairs = list(zip(X_list, y_list, strict=True))
     X, y = np.array(X_list), np.array(y_list)
-    out = epoch_rounds(pairs, X, y, 1, 2 if quick else 7)
+    out = epoch_rounds(pairs, X, y, 1, 2 if quick else 9)
     out["samples"] = len(X)
     out["micrograd_samples"] = 3 if quick else 15
     out["micrograd"] = micrograd_w4_epoch(X_list, y_list, out["micrograd_samples"])
@@ -205,106 +198,6 @@ def guard_cost(rows: list) -> float:
             head.eager(outputs, 3, True)
         times.append((clock() - start) / 200)
     return float(np.median(times))
-
-
-# --- W1: micrograd's demo step ---------------------------------------------------------------
-
-
-def w1_program():
-    """(program, data, micrograd's model): per-point SVM loss + the L2 term."""
-    from micrograd.engine import Value as MicroValue
-
-    model = nn.MLP(2, [16, 16, 1], activation="relu")
-    reference = wl.MicroMLP(MicroValue, 2, [16, 16, 1], ["relu", "relu", ""],
-                            random.Random(1337))
-    for p, q in zip(model.parameters(), reference.parameters(), strict=True):
-        p.data = q.data  # micrograd's starting weights: the first losses must agree
-    params = model.parameters()
-
-    def loss(x1, x2, t):
-        score = model([x1, x2])[0]
-        # mean over points of (hinge_i + reg) = mean hinge + reg: the demo's total loss
-        return (1 - t * score).relu() + 1e-4 * autograd.sum([p * p for p in params])
-
-    X, y = wl.moons()
-    data = np.column_stack([np.array(X), np.array(y)])
-    program = autograd.compiled.compile(loss, data[0], params=params)
-    return program, data, reference
-
-
-def w1_micrograd_graph_program(data: np.ndarray):
-    """The W1 program with the graph built node for node as micrograd builds it (stepgrad
-    Values, neurons as chains of binary adds, L2 as one more chain)."""
-    model = wl.MicroMLP(autograd.Value, 2, [16, 16, 1], ["relu", "relu", ""],
-                        random.Random(1337))
-    params = model.parameters()
-
-    def loss(x1, x2, t):
-        score = model([x1, x2])[0]
-        return (1 + -t * score).relu() + 1e-4 * builtins.sum([p * p for p in params])
-
-    return autograd.compiled.compile(loss, data[0], params=params)
-
-
-def compiled_steps(program, data: np.ndarray, steps: int):
-    """``steps`` demo steps of a W1 program: forward, mean gradient, the demo's schedule."""
-    def run() -> None:
-        for k in range(steps):
-            program.forward(data)
-            program.theta -= (1.0 - 0.9 * k / 100 % 1.0) * program.gradient(reduction="mean")
-
-    return run
-
-
-def run_w1(quick: bool) -> dict:
-    from micrograd.engine import Value as MicroValue
-
-    start = clock()
-    program, data, reference = w1_program()
-    compile_s = clock() - start
-    graph_program = w1_micrograd_graph_program(data)
-    first_loss = float(program.forward(data).mean())
-    X, y = wl.moons()
-    micro_first = wl.w1_step(reference, X, y, MicroValue, builtins.sum, 1.0)
-    micro = timed(lambda: wl.w1_step(reference, X, y, MicroValue, builtins.sum, 0.5))
-    ref = MoonsMLP()
-    Xn, yn = data[:, :2].copy(), data[:, 2].copy()
-    Ws, bs = lean.moons_init()
-    steps = 50
-    engines = {
-        "lean": lambda: [lean.moons_step(Ws, bs, Xn, yn, 0.5) for _ in range(steps)],
-        "compiled": compiled_steps(program, data, steps),
-        "micro_graph": compiled_steps(graph_program, data, steps),
-        "numpy": lambda: [ref.step(Xn, yn, 0.5) for _ in range(steps)],
-    }
-    if torch is not None:
-        torch.manual_seed(0)
-        model = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(),
-                                    torch.nn.Linear(16, 16), torch.nn.ReLU(),
-                                    torch.nn.Linear(16, 1)).double()
-        Xt, yt = torch.from_numpy(Xn), torch.from_numpy(yn)
-
-        def torch_steps() -> None:
-            for _ in range(steps):
-                model.zero_grad()
-                scores = model(Xt)[:, 0]
-                loss = torch.relu(1 - yt * scores).mean() + 1e-4 * sum(
-                    (p * p).sum() for p in model.parameters())
-                loss.backward()
-                with torch.no_grad():
-                    for p in model.parameters():
-                        p -= 0.5 * p.grad
-
-        engines["torch"] = torch_steps
-    out: dict = {name: [] for name in engines}
-    for _ in range(3 if quick else 15):
-        for name, run in engines.items():
-            out[name].append(timed(run) / steps)
-    if torch is None:
-        out["torch"] = [None]
-    out.update(compile=compile_s, first_loss=first_loss, micro_first_loss=micro_first,
-               micrograd=micro)
-    return out
 
 
 # --- compile cost and memory ----------------------------------------------------------------

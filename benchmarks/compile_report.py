@@ -63,8 +63,9 @@ def report(w4: dict, w1: dict, big: dict, cost: dict, command: str,
         f"Python {platform.python_version()}, numpy {np.__version__}, PyTorch "
         f"{torch_version or 'not installed'}, {os.cpu_count()} CPUs shared with other jobs, "
         f"{when}. Command: `{command}`. CPU seconds of the process, every engine on one "
-        "thread; engines interleaved round after round. Times are medians over rounds; a "
-        "ratio is the median of the per-round ratios, (lowest–highest round) after it.",
+        "thread; engines interleaved round after round (a compiled fit between two lean "
+        "epochs). Times are medians over rounds; a ratio is the median of the per-round "
+        "ratios, (lowest–highest round) after it: the spread is this shared machine's noise.",
         "",
         "| workload | micrograd 0.1.0 | lean numpy | numpy reference | PyTorch (batched) | "
         "compiled | compiled / lean | compiled / numpy reference | micrograd / compiled | "
