@@ -12,8 +12,8 @@ Times are CPU seconds of this process (``time.process_time``; every engine runs 
 thread), so time spent waiting for a core another job holds is not counted. The engines
 run interleaved, round after round; a row shows each engine's median over the rounds,
 and a ratio is the median of the per-round ratios with its spread (lowest–highest
-round), because this machine's 2 cores are shared. Writes benchmarks/results/compile.md
-(atomically) and prints it.
+round), because this machine's 2 cores are shared. Prints the report; ``--out
+benchmarks/results/compile.md`` also writes it (atomically).
 """
 
 from __future__ import annotations
@@ -239,8 +239,9 @@ def run_compile_cost() -> dict:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer rounds and samples")
-    p.add_argument("--out", default=str(HERE / "results" / "compile.md"),
-                   help="where to write the table ('' to print it only)")
+    p.add_argument("--out", default="",
+                   help="also write the table there, atomically (benchmarks/results/compile.md "
+                        "is the tracked one)")
     args = p.parse_args(argv)
     if torch is not None:
         torch.set_num_threads(1)  # numpy's loops here are single-threaded too
@@ -254,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     command = ("OPENBLAS_NUM_THREADS=1 python benchmarks/bench_compile.py"
                + (" --quick" if args.quick else ""))
     text = report(w4, w1, big, cost, command, torch.__version__ if torch else None)
-    if args.out:  # --out '' prints the table only
+    if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         write_atomic(args.out, text.encode())
     print(text)
