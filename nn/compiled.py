@@ -211,16 +211,22 @@ def fit_compiled(
                     else:
                         pick = batch
                         part = [targets[i] for i in batch]
-                    kernel = program.run(X[pick].T)
-                    kernel.clear()
-                    Z = _outputs(program, kernel)
-                    seed = kernel.seed if kernel.outputs is not None else np.zeros(Z.shape)
-                    total += head.train_step(Z, part, seed,
-                                             None if columns is None else columns[pick])
-                    if kernel.outputs is None:
-                        program.seed(kernel, seed)
+                    one = head.sample(program, X[pick].T, part[0]) if n == 1 else None
+                    if one is not None:  # forward, loss and backward in one generated call
+                        kernel = program.kernel(1)
+                        Z = kernel.outputs
+                        total += one
+                    else:
+                        kernel = program.run(X[pick].T)
+                        kernel.clear()
+                        Z = _outputs(program, kernel)
+                        seed = kernel.seed if kernel.outputs is not None else np.zeros(Z.shape)
+                        total += head.train_step(Z, part, seed,
+                                                 None if columns is None else columns[pick])
+                        if kernel.outputs is None:
+                            program.seed(kernel, seed)
+                        program.run_backward(kernel)
                     correct = _hits(Z, part, None if classes is None else classes[pick])
-                    program.run_backward(kernel)
                     gtheta = kernel.gtheta
                     update(gtheta)
                     hits = None if hits is None or correct is None else hits + correct

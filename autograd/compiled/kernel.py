@@ -263,51 +263,56 @@ class Kernel:
         """
         key = (shifted, picked)
         if key not in self._loss_steps:
-            V, G = self.V, self.G
-            head, middle, tail = Emitter(self, V, G), Emitter(self, V, G), Emitter(self, V, G)
-            inputs = self.bind(self.inputs, "v")
-            if shifted:
-                head.emit(f"_subtract(Z, _maximum_reduce(Z, 0), {inputs})")
-            else:
-                head.emit(f"{inputs}[...] = Z")
-            if self.direct:
-                head.emit("global _x_in")
-                head.emit(f"_x_in = {inputs}")
-            # output k of sample j: rows of V and G, consecutive or not
-            if self.outputs is not None:
-                outputs, seed, rows = self.bind(self.outputs, "o"), self.bind(self.seed, "g"), \
-                    "columns"
-            else:
-                outputs, seed = self.bind(V, "m"), self.bind(G, "m")
-                rows = f"{self.bind(self.output_rows, 'i')}[columns]"
-            middle.emit(f"f = {self.forward_total}")
-            if picked:
-                middle.emit(f"losses = {outputs}[{rows}, samples]")
-            else:
-                middle.emit(f"losses = {self.bind(V[self.output_rows[0]], 'o')}")
-            middle.lines += self.clear_body.lines
-            middle.line_steps += self.clear_body.line_steps
-            middle.emit(f"{seed}[{rows}, samples] = 1.0" if picked else
-                        f"{self.bind(G[self.output_rows[0]], 'g')}.fill(1.0)")
-            backward = Emitter(self, V, G)  # its lines raise no step's error
-            backward.lines = self.backward_body.lines
-            backward.line_steps = [None] * len(backward.lines)
-            tail.emit(f"b = {self.backward_total}")
-            grads = self.bind(G[: self.n_in], "g")
-            indent = ""
-            if picked:
-                tail.emit("if _isfinite(b):")
-                indent = "    "
-            tail.emit(f"{indent}if scale is None:")
-            tail.emit(f"{indent}    _add(dZ, {grads}, dZ)")
-            tail.emit(f"{indent}else:")
-            tmp = self.scratch(self.n_in, self.n)
-            tail.emit(f"{indent}    _multiply({grads}, scale, {tmp})")
-            tail.emit(f"{indent}    _add(dZ, {tmp}, dZ)")
             self._loss_steps[key] = self.function(
                 "loss_step", "Z, dZ, scale, columns, samples",
-                [head, self.forward_body, middle, backward, tail], "return f, b, losses")
+                self.loss_parts(shifted, picked), "return f, b, losses")
         return self._loss_steps[key]
+
+    def loss_parts(self, shifted: bool, picked: bool) -> list[Emitter]:
+        """The lines of ``loss_step``, reading Z, dZ, scale, columns and samples and
+        setting f, b and losses (``fused`` splices them into a model's training step)."""
+        V, G = self.V, self.G
+        head, middle, tail = Emitter(self, V, G), Emitter(self, V, G), Emitter(self, V, G)
+        inputs = self.bind(self.inputs, "v")
+        if shifted:
+            head.emit(f"_subtract(Z, _maximum_reduce(Z, 0), {inputs})")
+        else:
+            head.emit(f"{inputs}[...] = Z")
+        if self.direct:
+            head.emit("global _x_in")
+            head.emit(f"_x_in = {inputs}")
+        # output k of sample j: rows of V and G, consecutive or not
+        if self.outputs is not None:
+            outputs, seed, rows = self.bind(self.outputs, "o"), self.bind(self.seed, "g"), \
+                "columns"
+        else:
+            outputs, seed = self.bind(V, "m"), self.bind(G, "m")
+            rows = f"{self.bind(self.output_rows, 'i')}[columns]"
+        middle.emit(f"f = {self.forward_total}")
+        if picked:
+            middle.emit(f"losses = {outputs}[{rows}, samples]")
+        else:
+            middle.emit(f"losses = {self.bind(V[self.output_rows[0]], 'o')}")
+        middle.lines += self.clear_body.lines
+        middle.line_steps += self.clear_body.line_steps
+        middle.emit(f"{seed}[{rows}, samples] = 1.0" if picked else
+                    f"{self.bind(G[self.output_rows[0]], 'g')}.fill(1.0)")
+        backward = Emitter(self, V, G)  # its lines raise no step's error
+        backward.lines = self.backward_body.lines
+        backward.line_steps = [None] * len(backward.lines)
+        tail.emit(f"b = {self.backward_total}")
+        grads = self.bind(G[: self.n_in], "g")
+        indent = ""
+        if picked:
+            tail.emit("if _isfinite(b):")
+            indent = "    "
+        tail.emit(f"{indent}if scale is None:")
+        tail.emit(f"{indent}    _add(dZ, {grads}, dZ)")
+        tail.emit(f"{indent}else:")
+        tmp = self.scratch(self.n_in, self.n)
+        tail.emit(f"{indent}    _multiply({grads}, scale, {tmp})")
+        tail.emit(f"{indent}    _add(dZ, {tmp}, dZ)")
+        return [head, self.forward_body, middle, backward, tail]
 
     # --- running ---------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ import numpy as np
 from ..graph import grad
 from ..modes import no_grad
 from ..value import Value
+from .fused import FusedStep
 from .losscheck import (
     close,
     compile_every_target,
@@ -61,6 +62,7 @@ class LossHead:
         # One program for every class at once (see prepare): (program, shifted, columns)
         self.combined: tuple[Program, bool, dict[object, int]] | None = None
         self._samples: dict[int, np.ndarray] = {}  # arange(n), per batch size
+        self._fused: dict[object, FusedStep | None] = {}  # per target, for one sample
 
     def prepare(self, model: Program, X: np.ndarray, targets: list) -> None:
         """Compile the per-target programs, and one for every target at once when there are
@@ -96,6 +98,25 @@ class LossHead:
                 return self.loss(prediction, t).data, None
         value = self.loss(prediction, t)
         return value.data, grad(value, leaves)
+
+    def sample(self, model: Program, XT: np.ndarray, t: object) -> float | None:
+        """One sample's training step as one generated call (``FusedStep``): the model's
+        forward on XT, the loss for target ``t``, the model's backward; the loss. None
+        (nothing run) when ``t``'s loss has no program yet, or runs eagerly."""
+        key = ("int", t) if type(t) is int else target_key(t)
+        step = self._fused.get(key, _MISSING)
+        if step is _MISSING:
+            compiled = self.cache.get(key)
+            if key not in self.cache:
+                return None  # train_step compiles it at its first sample
+            kernel = model.kernel(1)
+            step = self._fused[key] = None if compiled is None or kernel.outputs is None \
+                else FusedStep(model, *compiled)
+        if step is None:
+            return None
+        loss = step(XT)
+        self._guard(step.mk.outputs, [t], (loss,), step.loss_grads)
+        return loss
 
     def train_step(self, Z: np.ndarray, targets: list, seed: np.ndarray,
                    columns: np.ndarray | None = None) -> float:
