@@ -211,7 +211,8 @@ def fit_compiled(
                     else:
                         pick = batch
                         part = [targets[i] for i in batch]
-                    one = head.sample(program, X[pick].T, part[0]) if n == 1 else None
+                    one = None if n > 1 else head.sample(
+                        program, X[pick].T, part[0], None if columns is None else columns[pick])
                     if one is not None:  # forward, loss and backward in one generated call
                         kernel = program.kernel(1)
                         Z = kernel.outputs

@@ -47,7 +47,8 @@ class FusedStep:
     after ``Program.run`` and ``Program.run_backward``.
     """
 
-    def __init__(self, model: Program, loss: Program, shifted: bool) -> None:
+    def __init__(self, model: Program, loss: Program, shifted: bool,
+                 picked: bool = False) -> None:
         self.model, self.loss = model, loss
         self.mk, self.lk = model.kernel(1), loss.kernel(1)
         mk, lk = self.mk, self.lk
@@ -59,10 +60,12 @@ class FusedStep:
         glue.lines += mk.clear_body.lines
         glue.line_steps += mk.clear_body.line_steps
         glue.emit(f"Z, dZ, scale = {mk.bind(mk.outputs, 'o')}, {mk.bind(mk.seed, 'g')}, None")
+        if picked:  # one output per class: the sample's own is ``column``
+            glue.emit(f"columns, samples = column, {mk.bind(np.zeros(1, np.intp), 'i')}")
         tail.lines += mk.backward_body.lines
         tail.line_steps += [None] * len(mk.backward_body.lines)
-        tail.emit(f"return f1, f, b, {mk.backward_total}")
-        loss_head, loss_forward, *loss_rest = lk.loss_parts(shifted, picked=False)
+        tail.emit(f"return f1, f, b, {mk.backward_total}, losses")
+        loss_head, loss_forward, *loss_rest = lk.loss_parts(shifted, picked)
         parts = [(head, "m", None, "xm"), (mk.forward_body, "m", mk, "xm"),
                  (glue, "m", None, "xm"), (loss_head, "l", None, "xl"),
                  (loss_forward, "l", lk, "xl"), *((p, "l", None, "xl") for p in loss_rest),
@@ -78,25 +81,29 @@ class FusedStep:
             for key, value in kernel.namespace.items():
                 names[_NAME.sub(lambda m, t=tag: f"_{m.group(1)}{t}{m.group(2)}", key)] = value
         body = "\n".join("    " + line for line in lines)
-        code = compile(f"def step(xm):\n{body}\n", "<autograd.compiled step>", "exec")
+        code = compile(f"def step(xm, column):\n{body}\n", "<autograd.compiled step>", "exec")
         exec(code, names)  # noqa: S102 - generated from the kernels' own lines (see kernel)
         self.run = names["step"]
         # an exception on a line of the model's or the loss's forward names its step
         for kernel in (mk, lk):
             kernel.line_steps[self.run.__code__] = [
                 step if owner is kernel else None for owner, step in owners]
-        self.loss_row = lk.V[loss.plan.output_rows[0]]
         self.loss_grads = lk.G[: loss.n_inputs]
 
-    def __call__(self, XT: np.ndarray) -> float:
-        """Forward, loss and backward for one sample; its loss (errors as eager's)."""
+    def __call__(self, XT: np.ndarray, column: np.ndarray | None = None) -> float | None:
+        """Forward, loss and backward for one sample; its loss (errors as eager's).
+
+        With one output per class, ``column`` (shape (1,)) picks the sample's; None
+        then means its gradient was not finite (0 × inf at another class): nothing is
+        committed, and the caller takes the per-target way.
+        """
         model, loss, mk, lk = self.model, self.loss, self.mk, self.lk
         try:
             if model.quiet:
                 with np.errstate(all="ignore"):
-                    totals = self.run(XT)
+                    totals = self.run(XT, column)
             else:
-                totals = self.run(XT)
+                totals = self.run(XT, column)
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
             self._sync(XT)
             model._explain_failure(mk, exc)
@@ -104,7 +111,7 @@ class FusedStep:
             raise
         self._sync(XT)
         model._last, loss._last = mk, lk
-        forward, loss_forward, loss_backward, backward = totals
+        forward, loss_forward, loss_backward, backward, losses = totals
         if not math.isfinite(forward + loss_forward + loss_backward + backward) \
                 or state.anomaly:  # rare: look at each, in eager's order
             if not math.isfinite(forward):
@@ -112,8 +119,10 @@ class FusedStep:
             if not math.isfinite(loss_forward):
                 loss._explain(lk, loss._steps)
             loss._check_backward(lk, loss_backward)
+            if column is not None and not math.isfinite(loss_backward):
+                return None
             model._check_backward(mk, backward)
-        return float(self.loss_row[0])
+        return float(losses[0])
 
     def _sync(self, XT: np.ndarray) -> None:
         """What the kernels' own functions and explanations read as their inputs."""

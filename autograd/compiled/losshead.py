@@ -99,23 +99,34 @@ class LossHead:
         value = self.loss(prediction, t)
         return value.data, grad(value, leaves)
 
-    def sample(self, model: Program, XT: np.ndarray, t: object) -> float | None:
+    def sample(self, model: Program, XT: np.ndarray, t: object,
+               column: np.ndarray | None = None) -> float | None:
         """One sample's training step as one generated call (``FusedStep``): the model's
-        forward on XT, the loss for target ``t``, the model's backward; the loss. None
-        (nothing run) when ``t``'s loss has no program yet, or runs eagerly."""
-        key = ("int", t) if type(t) is int else target_key(t)
+        forward on XT, the loss for target ``t``, the model's backward; the loss.
+
+        ``column`` (from ``columns``) selects the program of every class at once. None
+        (nothing committed) when ``t``'s loss has no program yet or runs eagerly.
+        """
+        # the every-class program when there is one: one step for every sample, its
+        # buffers and code warm (a program per class measured a little slower)
+        key = None if column is not None else ("int", t) if type(t) is int else target_key(t)
         step = self._fused.get(key, _MISSING)
         if step is _MISSING:
-            compiled = self.cache.get(key)
-            if key not in self.cache:
-                return None  # train_step compiles it at its first sample
             kernel = model.kernel(1)
-            step = self._fused[key] = None if compiled is None or kernel.outputs is None \
+            if key is None:
+                program, shifted, _ = self.combined
+                compiled = (program, shifted, True)
+            elif key not in self.cache:
+                return None  # train_step compiles it at its first sample
+            else:
+                compiled = self.cache[key] and (*self.cache[key], False)
+            step = self._fused[key] = None if not compiled or kernel.outputs is None \
                 else FusedStep(model, *compiled)
         if step is None:
             return None
-        loss = step(XT)
-        self._guard(step.mk.outputs, [t], (loss,), step.loss_grads)
+        loss = step(XT, column)
+        if loss is not None:
+            self._guard(step.mk.outputs, [t], (loss,), step.loss_grads)
         return loss
 
     def train_step(self, Z: np.ndarray, targets: list, seed: np.ndarray,
