@@ -51,7 +51,7 @@ def compile_model(model: Callable, X: np.ndarray, params: Sequence[Value] | None
                   check: bool = True) -> tuple[Program, bool]:
     """(program computing the model's outputs for rows of X, whether it returns one Value).
 
-    The model is re-traced on a few rows spread over X (``check_model``) and a
+    The model is re-traced on a few rows spread over X (``check_structure``) and a
     StructureError raised if its graph changes with the data.
     """
     def forward(*xs: Value) -> Value | list[Value]:
@@ -62,11 +62,11 @@ def compile_model(model: Callable, X: np.ndarray, params: Sequence[Value] | None
         params = model.parameters()
     program = compile(forward, X[0], params=params)
     if check:
-        check_model(program, X)
+        check_structure(program, X)
     return program, program.trace.one_value
 
 
-def check_model(program: Program, X: np.ndarray) -> None:
+def check_structure(program: Program, X: np.ndarray) -> None:
     """Re-trace the model eagerly on ``CHECK_SAMPLES`` rows spread over X; StructureError
     if a graph differs from the traced one."""
     n = len(X)
@@ -171,7 +171,7 @@ def fit_compiled(
     # The optimizer's parameters, even ones the graph never reads, get a place in theta.
     program, single = compile_model(model, X, params=optimizer.params, check=False)
     traced = clock()
-    check_model(program, X)
+    check_structure(program, X)
     checked = clock()
     head = LossHead(lambda prediction, t: _loss_value(loss, prediction, t), single,
                     getattr(loss, "__name__", "loss"))

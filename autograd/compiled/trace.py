@@ -175,48 +175,39 @@ def _same_graph(traced: Trace, inputs: list[Value], outputs: list[Value]) -> boo
     """
     if len(outputs) != len(traced.outputs):
         return False
-    signature, params, size = traced.signature, traced.params, len(traced.order)
+    signature, params, order = traced.signature, traced.params, traced.order
+    size = len(order)
     new_at: list[Value | None] = [None] * size  # the new node paired with traced node k
     paired: dict[Value, int] = {}
-
-    def pair(node: Value, k: int) -> bool:
-        held = new_at[k]
-        if held is None:
-            if node in paired:
+    for k in range(size, -1, -1):  # k = size: a root whose operands are the outputs
+        if k == size:
+            operands, wanted = outputs, traced.output_positions
+        else:
+            new, entry = new_at[k], signature[k]
+            if new is None:
                 return False
-            new_at[k] = node
-            paired[node] = k
-            return True
-        return held is node
-
-    if not all(map(pair, outputs, traced.output_positions)):
-        return False
-    order = traced.order
-    for k in range(size - 1, -1, -1):
-        new, entry = new_at[k], signature[k]
-        if new is None:
-            return False
-        a = new._a
-        if a is None or order[k]._a is None:  # leaves: the same input, parameter or constant
-            if a is not None or order[k]._a is not None:
+            a = new._a
+            if a is None or order[k]._a is None:  # leaves: the same input, parameter, constant
+                if a is not None or order[k]._a is not None:
+                    return False
+                kind, detail = entry
+                if kind == "input":
+                    same = new is inputs[detail]
+                elif kind == "const":
+                    same = new._op is _CONSTANT and ("const", new.data) == entry
+                else:
+                    same = detail >= 0 and new is params[detail]
+                if not same:
+                    return False
+                continue
+            if new._op.name != entry[0]:
                 return False
-            kind, detail = entry
-            if kind == "input":
-                same = new is inputs[detail]
-            elif kind == "const":
-                same = new._op is _CONSTANT and ("const", new.data) == entry
-            else:
-                same = detail >= 0 and new is params[detail]
-            if not same:
-                return False
-            continue
-        if new._op.name != entry[0]:
+            b = new._b
+            operands = a if b is _MANY else (a,) if b is None else (a, b)
+            wanted = entry[1]
+        if len(operands) != len(wanted):
             return False
-        b = new._b
-        operands = a if b is _MANY else (a,) if b is None else (a, b)
-        if len(operands) != len(entry[1]):
-            return False
-        for node, i in zip(operands, entry[1]):  # pair(), inlined: the hot loop
+        for node, i in zip(operands, wanted):  # the hot loop: no call per operand
             held = new_at[i]
             if held is None:
                 if node in paired:
