@@ -154,7 +154,7 @@ def run_w4(quick: bool) -> dict:
     X_list, y_list = wl.digits()
     pairs = list(zip(X_list, y_list, strict=True))
     X, y = np.array(X_list), np.array(y_list)
-    out = epoch_rounds(pairs, X, y, 1, 2 if quick else 9)
+    out = epoch_rounds(pairs, X, y, 1, 2 if quick else 11)
     out["samples"] = len(X)
     out["micrograd_samples"] = 3 if quick else 15
     out["micrograd"] = micrograd_w4_epoch(X_list, y_list, out["micrograd_samples"])
@@ -177,7 +177,7 @@ def run_mnist_shape(quick: bool) -> dict:
     X, y = mnist_shaped(n)
     pairs = [(row, int(t)) for row, t in zip(X, y, strict=True)]
     out = {"samples": n, "scale": 60_000 / n}
-    out["b32"] = epoch_rounds(pairs, X, y, 32, 1 if quick else 3)
+    out["b32"] = epoch_rounds(pairs, X, y, 32, 1 if quick else 5)
     part = 2_000 if quick else 6_000
     out["per_sample_part"] = part
     out["b1"] = epoch_rounds(pairs[:part], X[:part], y[:part], 1, 1 if quick else 3,
