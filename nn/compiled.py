@@ -32,6 +32,7 @@ import numpy as np
 
 from autograd import Value
 from autograd.compiled import Program, compile
+from autograd.compiled.kernel import Kernel
 from autograd.compiled.losshead import LossHead
 
 from .data import batches, make_rng
@@ -141,6 +142,27 @@ def _outputs(program: Program, kernel) -> np.ndarray:
     return kernel.outputs if kernel.outputs is not None else kernel.V[program.plan.output_rows]
 
 
+def _train_batch(program: Program, head: LossHead, X: np.ndarray, pick: slice | list,
+                 part: list, columns: np.ndarray | None) -> tuple[float, Kernel, np.ndarray]:
+    """Forward, loss and backward on the samples ``pick`` of X: (sum of their losses,
+    the model's kernel holding the gradient, the outputs)."""
+    picked = None if columns is None else columns[pick]
+    if len(part) == 1:  # forward, loss and backward in one generated call
+        loss = head.sample(program, X[pick].T, part[0], picked)
+        if loss is not None:
+            kernel = program.kernel(1)
+            return loss, kernel, kernel.outputs
+    kernel = program.run(X[pick].T)
+    kernel.clear()
+    Z = _outputs(program, kernel)
+    seed = kernel.seed if kernel.outputs is not None else np.zeros(Z.shape)
+    total = head.train_step(Z, part, seed, picked)
+    if kernel.outputs is None:
+        program.seed(kernel, seed)
+    program.run_backward(kernel)
+    return total, kernel, Z
+
+
 def fit_compiled(
     model: Callable, train: Sequence, loss: Callable = mse,
     optimizer: Optimizer | None = None, epochs: int = 1, batch_size: int | None = 1,
@@ -175,7 +197,7 @@ def fit_compiled(
     checked = clock()
     head = LossHead(lambda prediction, t: _loss_value(loss, prediction, t), single,
                     getattr(loss, "__name__", "loss"))
-    head.prepare(program, X, targets)  # per-sample steps still use per-target programs
+    head.prepare(program, X, targets)  # per-target programs, and one for every class
     columns = head.columns(targets)
     update = VectorUpdate(optimizer, program)
     if timings is not None:
@@ -211,22 +233,8 @@ def fit_compiled(
                     else:
                         pick = batch
                         part = [targets[i] for i in batch]
-                    one = None if n > 1 else head.sample(
-                        program, X[pick].T, part[0], None if columns is None else columns[pick])
-                    if one is not None:  # forward, loss and backward in one generated call
-                        kernel = program.kernel(1)
-                        Z = kernel.outputs
-                        total += one
-                    else:
-                        kernel = program.run(X[pick].T)
-                        kernel.clear()
-                        Z = _outputs(program, kernel)
-                        seed = kernel.seed if kernel.outputs is not None else np.zeros(Z.shape)
-                        total += head.train_step(Z, part, seed,
-                                                 None if columns is None else columns[pick])
-                        if kernel.outputs is None:
-                            program.seed(kernel, seed)
-                        program.run_backward(kernel)
+                    step_loss, kernel, Z = _train_batch(program, head, X, pick, part, columns)
+                    total += step_loss
                     correct = _hits(Z, part, None if classes is None else classes[pick])
                     gtheta = kernel.gtheta
                     update(gtheta)
