@@ -441,3 +441,16 @@ def test_the_structure_check_agrees_with_comparing_signatures(first, second, sam
         assume(False)
     equal = program.trace.signature == _signature(order, inputs, program.trace.params)
     assert (retrace_difference(program.trace, fn, sample) is None) == equal
+
+
+def test_assigning_theta_copies_into_the_vector_the_generated_code_reads():
+    # the generated code holds views of theta: a new array assigned to it must be read
+    w, b = Value(0.5, "w"), Value(0.6, "b")
+    program = compile(lambda x: w * x + b, [0.0], params=[w, b])
+    assert program([[1.0]]).tolist() == [1.1]
+    program.theta = np.array([2.0, 1.0])
+    assert program.forward([3.0]) == 7.0
+    program.theta -= 1.0  # in place, as the demo loop does
+    assert program.forward([3.0]) == 3.0
+    with pytest.raises(ValueError, match=r"theta holds 2 parameters, got an array of shape \(3,\)"):
+        program.theta = [1.0, 2.0, 3.0]
