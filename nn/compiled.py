@@ -38,6 +38,7 @@ from autograd.compiled.losshead import LossHead
 from .data import batches, make_rng
 from .losses import mse
 from .optim import SGD, Optimizer
+from .progress import progress_bar
 from .targets import check_targets
 from .train import History, _check_pairs, _loss_value, check_schedule, is_correct
 from .vector_update import VectorUpdate
@@ -211,16 +212,13 @@ def fit_compiled(
     if val_pairs is not None:
         X_val, val_targets = _inputs_array(val_pairs, "val"), [t for _, t in val_pairs]
 
-    from tqdm.auto import tqdm
-
     per_epoch = -(-len(pairs) // size)
     classes = _class_array(targets)
     program.quiet = False  # the whole loop runs inside np.errstate: one switch, not two a step
     # finally: an error mid-fit (a loss raising on some target, Ctrl-C) leaves the
     # parameters and optimizer state at the last completed step, as eager fit does
     try:
-        with tqdm(total=epochs * per_epoch, desc="fit (compiled)", unit="step",
-                  disable=None if progress else True, leave=False) as bar, \
+        with progress_bar(epochs * per_epoch, "fit (compiled)", progress) as bar, \
                 np.errstate(all="ignore"):
             for _ in range(epochs):
                 epoch_start = clock()

@@ -307,3 +307,27 @@ def test_an_op_failing_inside_a_per_sample_step_is_eager_s_error_after_the_last_
     assert errors[1].startswith(errors[0].split(" (unlabelled")[0])
     assert "(sample 0 of the batch)" in errors[1]
     assert weights[0] != 0.5 and close_lists([weights[1]], [weights[0]])  # three steps
+
+
+@pytest.mark.parametrize("batch_size", [1, 3])
+def test_an_undefined_derivative_a_zero_gradient_meets_trains_as_eagerly(batch_size):
+    # √(relu(w·x)) at w·x < 0: √'s derivative at 0 is undefined, relu's is 0, so eager
+    # backward (as PyTorch) gives w a gradient of 0 there; numpy's 0 × inf is nan. The
+    # compiled steps (one generated call per sample) must replay eagerly, not train on nan.
+    class Root(nn.Module):
+        def __init__(self):
+            self.w = Value(0.5, "w")
+            self.b = Value(0.25, "b")
+            self.label_parameters()
+
+        def __call__(self, x):
+            x = [v if isinstance(v, Value) else Value(v) for v in x]
+            return (self.w * x[0]).relu().sqrt() + self.b
+
+    data = [([2.0], 1.0), ([-1.0], 0.5), ([1.0], 0.8), ([-3.0], 0.2), ([0.5], 0.6)]
+    models = [Root(), Root()]
+    for model, compiled in zip(models, (False, True), strict=True):
+        nn.fit(model, data, loss=nn.mse, optimizer=nn.SGD(model, lr=0.1), epochs=2,
+               batch_size=batch_size, shuffle=False, progress=False, compiled=compiled)
+    eager, compiled = ([p.data for p in m.parameters()] for m in models)
+    assert all(math.isfinite(v) for v in compiled) and close_lists(compiled, eager)

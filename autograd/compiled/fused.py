@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from ..modes import state
+from ..modes import local
 from .emit import Emitter
 from .kernel import Kernel
 from .program import Program
@@ -90,12 +90,10 @@ class FusedStep:
                 step if owner is kernel else None for owner, step in owners]
         self.loss_grads = lk.G[: loss.n_inputs]
 
-    def __call__(self, XT: np.ndarray, column: np.ndarray | None = None) -> float | None:
+    def __call__(self, XT: np.ndarray, column: np.ndarray | None = None) -> float:
         """Forward, loss and backward for one sample; its loss (errors as eager's).
 
-        With one output per class, ``column`` (shape (1,)) picks the sample's; None
-        then means its gradient was not finite (0 × inf at another class): nothing is
-        committed, and the caller takes the per-target way.
+        With one output per class, ``column`` (shape (1,)) picks the sample's.
         """
         model, loss, mk, lk = self.model, self.loss, self.mk, self.lk
         try:
@@ -113,15 +111,19 @@ class FusedStep:
         model._last, loss._last = mk, lk
         forward, loss_forward, loss_backward, backward, losses = totals
         if not math.isfinite(forward + loss_forward + loss_backward + backward) \
-                or state.anomaly:  # rare: look at each, in eager's order
+                or local.anomaly:  # rare: look at each, in eager's order
             if not math.isfinite(forward):
                 model._explain(mk, model._steps)
             if not math.isfinite(loss_forward):
                 loss._explain(lk, loss._steps)
-            loss._check_backward(lk, loss_backward)
-            if column is not None and not math.isfinite(loss_backward):
-                return None
-            model._check_backward(mk, backward)
+            if loss._check_backward(lk, loss_backward) or not math.isfinite(loss_backward):
+                # the loss's gradient was eager's (an undefined derivative) or not finite:
+                # the model's backward again, from it, as the separate calls would run it
+                mk.clear()
+                np.add(mk.seed, lk.G[: loss.n_inputs], out=mk.seed)
+                model.run_backward(mk)
+            else:
+                model._check_backward(mk, backward)
         return float(losses[0])
 
     def _sync(self, XT: np.ndarray) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .emit import Emitter
+from .emit import Emitter, slots
 from .steps import Rows
 
 __all__ = ["Kernel"]
@@ -179,6 +179,16 @@ class Kernel:
         self.forward = self.function("forward", "XT", [head, fwd], f"return {self.forward_total}")
 
         self.written = set(plan.output_rows.tolist())  # seeded before backward runs
+        # An output some step reads (or a shared one, summed over samples) gets more than
+        # its seed in G: keep the seed, which an eager replay of the backward starts from.
+        outputs = set(plan.output_rows.tolist())
+        read = {row for step in plan.steps for rows in step.reads() for row in slots(rows)}
+        crossing = set() if plan.shared_rows is None else set(plan.shared_rows.tolist())
+        self._seed_copy = None
+        if outputs & (read | crossing):
+            self._seed_copy = np.empty((len(plan.output_rows), self.n))
+            bwd.emit(f"{self.bind(self._seed_copy, 'b')}[...] = {self.bind(G, 'm')}"
+                     f"[{self.bind(plan.output_rows, 'i')}]")
         covered = np.zeros(len(self.theta), bool)
         for step in plan.steps:
             covered[step.writes_theta()] = True
@@ -259,7 +269,8 @@ class Kernel:
         and the losses. One call instead of a dozen. A one-output program seeds 1 for
         every sample; a ``picked`` one (one output per class) seeds 1 at output
         ``columns[j]`` of sample ``samples[j]``, returns those outputs, and leaves dZ
-        alone when a gradient is not finite (0 × inf at a class not picked is nan).
+        alone when a gradient is not finite (0 × inf at a class not picked is nan where
+        eager gives 0: ``Program.run_loss`` then writes eager's).
         """
         key = (shifted, picked)
         if key not in self._loss_steps:
@@ -315,6 +326,12 @@ class Kernel:
         return [head, self.forward_body, middle, backward, tail]
 
     # --- running ---------------------------------------------------------------------
+
+    def seed_values(self) -> np.ndarray:
+        """The last backward's seed: each sample's gradient for each output (samples ×
+        outputs)."""
+        seed = self._seed_copy if self._seed_copy is not None else self.G[self.output_rows]
+        return seed.T.copy()
 
     def failed_step(self, exc: BaseException) -> int | None:
         """The step whose generated forward code raised ``exc``, if it was one."""

@@ -15,7 +15,6 @@ are compiled and checked in ``losscheck``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -105,7 +104,7 @@ class LossHead:
         forward on XT, the loss for target ``t``, the model's backward; the loss.
 
         ``column`` (from ``columns``) selects the program of every class at once. None
-        (nothing committed) when ``t``'s loss has no program yet or runs eagerly.
+        (nothing run) when ``t``'s loss has no program yet or runs eagerly.
         """
         # the every-class program when there is one: one step for every sample, its
         # buffers and code warm (a program per class measured a little slower)
@@ -125,8 +124,7 @@ class LossHead:
         if step is None:
             return None
         loss = step(XT, column)
-        if loss is not None:
-            self._guard(step.mk.outputs, [t], (loss,), step.loss_grads)
+        self._guard(step.mk.outputs, [t], (loss,), step.loss_grads)
         return loss
 
     def train_step(self, Z: np.ndarray, targets: list, seed: np.ndarray,
@@ -153,10 +151,8 @@ class LossHead:
             if samples is None:
                 samples = self._samples[n] = np.arange(n)
             losses = program.run_loss(kernel, shifted, Z, seed, 1.0 / n, columns, samples)
-            if losses is not None:
-                self._guard(Z, targets, losses, kernel.G[: program.n_inputs])
-                return sum(losses.tolist())
-            columns = None  # a gradient was not finite: the per-target way for this batch
+            self._guard(Z, targets, losses, kernel.G[: program.n_inputs])
+            return sum(losses.tolist())
         losses, grads = self.losses(Z, targets, True, columns)
         if n == 1:
             np.add(seed, grads, out=seed)
@@ -175,10 +171,8 @@ class LossHead:
             return self._one(Z, targets[0], want_grad)
         if columns is not None:
             losses, grads = run_every(self.combined, Z, columns, want_grad)
-            # 0 × inf would be nan: then take the per-target way for this batch
-            if grads is None or math.isfinite(grads.sum()):
-                self._guard(Z, targets, losses, grads)
-                return losses.tolist(), grads
+            self._guard(Z, targets, losses, grads)
+            return losses.tolist(), grads
         groups: dict[object, list[int]] = {}
         for i, t in enumerate(targets):
             groups.setdefault(target_key(t), []).append(i)

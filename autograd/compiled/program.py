@@ -9,11 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..modes import AnomalyError, state
+from ..modes import AnomalyError, local
 from ..value import Value, _describe
-from .explain import explain_backward, explain_non_finite
+from .explain import explain_non_finite, has_undefined_derivative
 from .kernel import Kernel
 from .plan import Plan
+from .replay import eager_gradient, forward_error
 from .steps import Rows
 from .trace import (
     StructureError,
@@ -154,11 +155,11 @@ class Program:
 
     def run_loss(self, kernel: Kernel, shifted: bool, Z: np.ndarray, dZ: np.ndarray,
                  scale: float | None = None, columns: np.ndarray | None = None,
-                 samples: np.ndarray | None = None) -> np.ndarray | None:
+                 samples: np.ndarray | None = None) -> np.ndarray:
         """This loss program's forward on outputs Z (maybe max-shifted), its backward, and
-        dZ += ∂loss/∂Z × scale; the losses (None, dZ untouched, if the program has one
-        output per class — ``columns[j]`` picked for sample ``samples[j]`` — and a
-        gradient was not finite). Errors as ``run`` and ``gradient``.
+        dZ += ∂loss/∂Z × scale (dZ holding zeros before); the losses. A program with one
+        output per class picks ``columns[j]`` for sample ``samples[j]``. Errors and
+        undefined derivatives as ``run`` and ``gradient``.
         """
         picked = columns is not None
         step = kernel.loss_step(shifted, picked)
@@ -174,8 +175,11 @@ class Program:
         self._last = kernel
         if not math.isfinite(forward):
             self._explain(kernel, self._steps)
-        self._check_backward(kernel, backward)
-        return None if picked and not math.isfinite(backward) else losses
+        if self._check_backward(kernel, backward) or picked and not math.isfinite(backward):
+            # eager's gradients replaced numpy's (or, picked, the step left dZ alone)
+            grads = kernel.G[: self.n_inputs]
+            dZ[...] = grads if scale is None else grads * scale
+        return losses
 
     def _explain_failure(self, kernel: Kernel, exc: Exception) -> None:
         """Raise eager's error if ``exc`` came from a step's forward (a scalar op raising)."""
@@ -219,17 +223,20 @@ class Program:
             total = kernel.backward()
         self._check_backward(kernel, total)
 
-    def _check_backward(self, kernel: Kernel, total: float) -> None:
-        # Every undefined local derivative eager would raise for makes some G entry
-        # non-finite (× a non-zero upstream gradient), so G's sum is the one test needed.
-        if not math.isfinite(total):
-            self._explain_backward(kernel)
-        if state.anomaly and not np.isfinite(kernel.gtheta).all():
+    def _check_backward(self, kernel: Kernel, total: float) -> bool:
+        """After a backward: eager's gradients if a derivative was undefined; True then.
+
+        An undefined local derivative makes some G entry inf or nan (whatever the
+        upstream gradient: numpy's 0 × inf is nan), so G's sum is the one test needed.
+        """
+        replaced = not math.isfinite(total) and self._undefined_backward(kernel)
+        if local.anomaly and not np.isfinite(kernel.gtheta).all():
             bad = int(np.flatnonzero(~np.isfinite(kernel.gtheta))[0])
             raise AnomalyError(
                 f"detect_anomaly: compiled backward gave gradient {kernel.gtheta[bad]!r} for "
                 f"parameter {bad} ({_describe(self.params[bad])})"
             )
+        return replaced
 
     def backward(self, grad: Sequence | np.ndarray | float | None = None,
                  reduction: str = "sum") -> None:
@@ -314,20 +321,42 @@ class Program:
                 f"{np.shape(grad)}"
             ) from None
 
-    def _explain_backward(self, kernel: Kernel) -> None:
-        """Raise the DomainError eager backward would have raised for this batch, if any."""
+    def _undefined_backward(self, kernel: Kernel) -> bool:
+        """Put eager backward's gradients in ``kernel`` if a derivative in the batch is
+        undefined; whether it did.
+
+        Eager backward gives 0 where a gradient of 0 meets an undefined derivative (√ at
+        0) and raises DomainError where a needed one does; numpy gives nan or inf. Only
+        then is the batch replayed eagerly, sample by sample (``replay.eager_gradient``),
+        its gradients written into gtheta and G's input rows.
+        """
         kernel.sync_inputs()
-        V, G = kernel.V, kernel.G
+        V = kernel.V
         k = self.plan.shared_steps
         views = [V[:, :1]] * k + [V] * (len(self._steps) - k)
-        error = explain_backward(self._steps, views, G, self.trace.order)
-        if error is not None:
-            raise error
+        if not has_undefined_derivative(self._steps, views):
+            return False  # the inf or nan eager backward gives too
+        gtheta, input_grads = eager_gradient(self.trace, self.plan, self.theta,
+                                             V[: self.n_inputs].T, kernel.seed_values(),
+                                             self.wrt_inputs)
+        kernel.gtheta[...] = gtheta
+        if self.wrt_inputs:
+            kernel.G[: self.n_inputs] = input_grads.T
+        return True
 
     def _explain(self, kernel: Kernel, done: list, failed: object = None) -> None:
         """Raise the error eager evaluation would have raised for this batch, if any."""
         kernel.sync_inputs()
-        error = explain_non_finite(self.trace.order, kernel.V, done, failed)
+        V = kernel.V
+        theta_finite = bool(np.isfinite(self.theta).all())
+
+        def replay(b: int) -> tuple[int, Exception] | None:
+            # only where every leaf is finite: then a non-finite sum means an overflow
+            sample = V[: self.n_inputs, b]
+            if not theta_finite or not np.isfinite(sample).all():
+                return None
+            return forward_error(self.trace, self.plan, self.theta, sample.tolist(), b)
+
+        error = explain_non_finite(self.trace.order, V, done, failed, replay)
         if error is not None:
             raise error
-
