@@ -208,8 +208,10 @@ def _sigmoid(a: float) -> float:
 
 
 def _sigmoid_array(a: np.ndarray) -> np.ndarray:
+    # Both branches of _sigmoid bit for bit, with one exp and one division:
+    # 1/(1 + e^−a) where a ≥ 0, e^a/(1 + e^a) elsewhere (e = e^−|a| either way).
     e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return np.where(a >= 0, 1.0, e) / (1.0 + e)
 
 
 def _pow_grads(a, b, out):

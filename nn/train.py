@@ -15,6 +15,7 @@ from .data import batches, make_rng
 from .losses import mse
 from .optim import SGD, Optimizer
 from .progress import progress_bar
+from .targets import check_targets
 
 __all__ = ["History", "fit", "evaluate", "is_correct", "check_model"]
 
@@ -169,8 +170,11 @@ def fit(
     """
     pairs = _check_pairs(train, "train")
     check_model(model, pairs, "train")
+    check_targets(pairs, "train")
     if val is not None:
-        check_model(model, _check_pairs(val, "val"), "val")
+        val_pairs = _check_pairs(val, "val")
+        check_model(model, val_pairs, "val")
+        check_targets(val_pairs, "val")
     if compiled:
         from .compiled import fit_compiled
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Value
 from autograd.compiled import StructureError, compile
+from autograd.ops import OPS
 from nn.compiled import fit_compiled
 
 
@@ -212,3 +215,119 @@ def test_binary_cross_entropy_on_a_sigmoid_output_matches_eager():
     assert close_lists(h_b.train_loss, h_a.train_loss)
     assert h_b.train_accuracy == h_a.train_accuracy
     assert close_lists([p.data for p in b.parameters()], [p.data for p in a.parameters()])
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("bad, where", [
+    (float("nan"), "target nan, which is not a finite number"),
+    (float("-inf"), "target -inf, which is not a finite number"),
+    ([1.0, float("nan")], r"target \[1.0, nan\] whose entry 1 is nan"),
+])
+def test_a_target_that_is_not_finite_is_named_by_eager_and_compiled_fit(compiled, bad, where):
+    # Compiled fit once said "mse gave nan eagerly but nan compiled" (a StructureError)
+    # when its loss guard met the pair; eager fit trained on and returned nan weights.
+    n_out = len(bad) if isinstance(bad, list) else 1
+    fine = [0.5] * n_out if isinstance(bad, list) else 0.5
+    data = [([0.1 * k, 0.2], fine) for k in range(5)]
+    data[3] = (data[3][0], bad)
+    model = nn.MLP(2, [3, n_out], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=rf"train\[3\] has {where}"):
+        nn.fit(model, data, loss=nn.mse, progress=False, compiled=compiled)
+    with pytest.raises(ValueError, match=rf"val\[3\] has {where}"):
+        nn.fit(model, data[:3], loss=nn.mse, val=data, progress=False, compiled=compiled)
+    assert [p.data for p in model.parameters()] == before  # refused before any step
+
+
+def test_nan_inputs_train_to_nan_compiled_as_eagerly_instead_of_a_structure_error():
+    # nan outputs give nan losses both ways; the loss guard counted nan ≠ nan as the
+    # compiled loss disagreeing with eager and raised StructureError
+    data = [([math.nan, 0.2], 1), ([0.3, 0.4], 0), ([0.5, 0.6], 1)]
+    histories = []
+    for compiled in (False, True):
+        model = nn.MLP(2, [3, 2], output_activation="softmax", seed=0)
+        histories.append(nn.fit(model, data, loss=nn.cross_entropy, progress=False,
+                                compiled=compiled))
+        assert all(math.isnan(p.data) for p in model.parameters())
+    assert all(math.isnan(h.train_loss[0]) for h in histories)
+
+
+def test_the_loss_guard_reports_a_graph_change_the_compile_time_rows_missed():
+    # The loss's branch sits at an output of 5, beyond every row the loss was re-traced
+    # at when compiled; sample 97, one the guard recomputes eagerly, crosses it.
+    def bent(prediction, target):
+        y = prediction[0]
+        return (y - target) ** 2 if y.data < 5.0 else (y - target).abs()
+
+    data = [([0.01 * (k % 7)], 0.1) for k in range(120)]
+    data[97] = ([50.0], 0.1)
+    model = nn.MLP(1, [1], seed=0)
+    model.parameters()[0].data = 0.5  # y = 0.5·x + b: 25 at sample 97, under 1 elsewhere
+    with pytest.raises(StructureError, match=r"bent gave .* eagerly but .* compiled for target "
+                                             r"0.1: its graph depends on the outputs"):
+        nn.fit(model, data, loss=bent, optimizer=nn.SGD(model, lr=0.0), shuffle=False,
+               progress=False, compiled=True)
+
+
+_ROOT = autograd.Op(name="root", symbol="√", arity=1, forward=math.sqrt,
+                    local_grads=lambda a, out: (0.5 / out,), rules=("∂√a/∂a = 1/(2√a)",),
+                    template="√{0}", domain=(((0.1, 10.0),),), requires="a ≥ 0")
+
+
+@pytest.mark.parametrize("op, first", [
+    (OPS["log"], "log is undefined at a = -0.80552"),  # numpy gives nan: explained
+    (_ROOT, "root is undefined at a = -0.64311"),  # no array forward: the scalar raises
+])
+def test_an_op_failing_inside_a_per_sample_step_is_eager_s_error_after_the_last_step(
+        op, first):
+    # per-sample compiled fit runs forward, loss and backward as one generated call;
+    # an op failing in it must still give eager's error, after the last completed step
+    class Net(nn.Module):
+        def __init__(self):
+            self.w = Value(0.5, "w")
+            self.label_parameters()
+
+        def __call__(self, x):
+            x = [v if isinstance(v, Value) else Value(v) for v in x]
+            z = self.w * x[0]
+            return [autograd.apply(op, z), z.exp()]  # one step, on consecutive rows
+
+    # sample 3 fails: not a sample fit re-traces, nor the first of its class (the loss
+    # programs are compiled at those), so it fails inside a training step
+    data = [([1.0], 0), ([2.0], 1), ([1.5], 0), ([-2.0], 1), ([1.2], 0), ([0.8], 1)]
+    errors, weights = [], []
+    for compiled in (False, True):
+        model = Net()
+        with pytest.raises(autograd.DomainError) as info:
+            nn.fit(model, data, loss=nn.cross_entropy, optimizer=nn.SGD(model, lr=0.1),
+                   shuffle=False, progress=False, compiled=compiled)
+        errors.append(str(info.value))
+        weights.append(model.w.data)
+    assert errors[0].startswith(first)  # w·x after three steps
+    assert errors[1].startswith(errors[0].split(" (unlabelled")[0])
+    assert "(sample 0 of the batch)" in errors[1]
+    assert weights[0] != 0.5 and close_lists([weights[1]], [weights[0]])  # three steps
+
+
+@pytest.mark.parametrize("batch_size", [1, 3])
+def test_an_undefined_derivative_a_zero_gradient_meets_trains_as_eagerly(batch_size):
+    # √(relu(w·x)) at w·x < 0: √'s derivative at 0 is undefined, relu's is 0, so eager
+    # backward (as PyTorch) gives w a gradient of 0 there; numpy's 0 × inf is nan. The
+    # compiled steps (one generated call per sample) must replay eagerly, not train on nan.
+    class Root(nn.Module):
+        def __init__(self):
+            self.w = Value(0.5, "w")
+            self.b = Value(0.25, "b")
+            self.label_parameters()
+
+        def __call__(self, x):
+            x = [v if isinstance(v, Value) else Value(v) for v in x]
+            return (self.w * x[0]).relu().sqrt() + self.b
+
+    data = [([2.0], 1.0), ([-1.0], 0.5), ([1.0], 0.8), ([-3.0], 0.2), ([0.5], 0.6)]
+    models = [Root(), Root()]
+    for model, compiled in zip(models, (False, True), strict=True):
+        nn.fit(model, data, loss=nn.mse, optimizer=nn.SGD(model, lr=0.1), epochs=2,
+               batch_size=batch_size, shuffle=False, progress=False, compiled=compiled)
+    eager, compiled = ([p.data for p in m.parameters()] for m in models)
+    assert all(math.isfinite(v) for v in compiled) and close_lists(compiled, eager)

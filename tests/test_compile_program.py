@@ -15,6 +15,7 @@ import autograd
 from autograd import DomainError, Op, Value
 from autograd.compiled import StructureError, compile
 from autograd.compiled.steps import Dense
+from autograd.compiled.trace import _record, _signature, retrace_difference
 from autograd.ops import OPS
 from autograd.testing import expressions, op_inputs
 
@@ -416,3 +417,40 @@ def test_bad_inputs_get_clear_errors():
         compile(lambda x: x * 2, [1.0], check=[3.0])
     with pytest.raises(ValueError, match=r"check sample 1 has 2 numbers, the program takes 1"):
         compile(lambda x: x * 2, [1.0], check=[[3.0], [1.0, 2.0]])
+
+
+@settings(max_examples=150)
+@given(first=expressions(max_inputs=2, max_steps=6),
+       second=expressions(max_inputs=2, max_steps=6), same=st.booleans())
+def test_the_structure_check_agrees_with_comparing_signatures(first, second, same):
+    # check() pairs the new graph with the traced one node for node instead of ordering
+    # it and writing its signature: it must accept exactly the graphs with equal signatures
+    w = Value(0.75, "w")
+    use = [first]
+
+    def fn(x0, x1):  # a parameter and a constant in every graph
+        e = use[0]
+        return e(*[w * x0, x1 + 1.0][: e.n_inputs])
+
+    sample = [0.25, -0.5]
+    try:
+        program = compile(fn, sample, params=[w])
+        use[0] = second if not same else first
+        inputs, _, order, _ = _record(fn, sample)
+    except (DomainError, OverflowError, ValueError, ZeroDivisionError):
+        assume(False)
+    equal = program.trace.signature == _signature(order, inputs, program.trace.params)
+    assert (retrace_difference(program.trace, fn, sample) is None) == equal
+
+
+def test_assigning_theta_copies_into_the_vector_the_generated_code_reads():
+    # the generated code holds views of theta: a new array assigned to it must be read
+    w, b = Value(0.5, "w"), Value(0.6, "b")
+    program = compile(lambda x: w * x + b, [0.0], params=[w, b])
+    assert program([[1.0]]).tolist() == [1.1]
+    program.theta = np.array([2.0, 1.0])
+    assert program.forward([3.0]) == 7.0
+    program.theta -= 1.0  # in place, as the demo loop does
+    assert program.forward([3.0]) == 3.0
+    with pytest.raises(ValueError, match=r"theta holds 2 parameters, got an array of shape \(3,\)"):
+        program.theta = [1.0, 2.0, 3.0]

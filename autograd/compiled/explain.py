@@ -162,7 +162,7 @@ def has_undefined_derivative(steps: list, views: list[np.ndarray]) -> bool:
             continue
         out = V[step.out]
         with np.errstate(all="ignore"):
-            local_grads = step.op.local_grads(*step._read, out)
+            local_grads = step.op.local_grads(*step.read(V), out)
         suspect = np.zeros(out.shape, bool)
         for k in step.grad_positions:
             suspect |= ~np.isfinite(np.broadcast_to(local_grads[k], out.shape))

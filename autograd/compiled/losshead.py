@@ -9,13 +9,12 @@ like ``cross_entropy``). Each candidate is re-traced and compared with eager on 
 output rows; one that fails stays eager (leaf Values holding the outputs). For a few
 distinct targets, ``prepare`` builds one program giving every target's loss at once.
 One sample in ``GUARD_EVERY`` is always recomputed eagerly and compared, so a graph
-that changes with the data is reported rather than trained on silently.
+that changes with the data is reported rather than trained on silently. The programs
+are compiled and checked in ``losscheck``.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Callable
 
 import numpy as np
@@ -23,37 +22,19 @@ import numpy as np
 from ..graph import grad
 from ..modes import no_grad
 from ..value import Value
-from . import compile
+from .fused import FusedStep
+from .losscheck import (
+    close,
+    compile_every_target,
+    compile_target,
+    run_every,
+    run_target,
+    target_key,
+)
 from .program import Program
 from .trace import StructureError
 
 __all__ = ["LossHead"]
-
-
-def _target_key(t: object) -> object:
-    """A hashable stand-in for a target: the loss graph is cached per target."""
-    if isinstance(t, numbers.Real) and not isinstance(t, bool):
-        return (type(t).__name__, t)
-    try:
-        return ("seq", tuple(t))
-    except TypeError:
-        return ("obj", id(t))
-
-
-def _variants(row: list[float]) -> list[list[float]]:
-    """Output rows to re-trace the loss at, to catch a graph that depends on them.
-
-    Each output in turn the largest (a softmax's shift), affine maps (sign flips, moves,
-    maps that keep probabilities in (0, 1)) and a sweep of constant rows across the
-    thresholds a Python ``if`` on an output might test. Rows outside the loss's domain
-    are skipped by the caller.
-    """
-    n = len(row)
-    rolls = [row[k:] + row[:k] for k in range(1, min(n, 10))]
-    maps = [(0.9, 0.05), (0.5, 0.25), (1.0, 1.0), (1.0, -1.0), (-1.0, 0.0), (2.0, 0.0)]
-    affine = [[a * z + b for z in row] for a, b in maps]
-    sweep = [[c] * n for c in (-2.0, -0.5, 0.0, 0.3, 0.5, 0.7, 1.0, 2.0)]
-    return rolls + affine + sweep
 
 
 class LossHead:
@@ -79,83 +60,33 @@ class LossHead:
         self.limit = self.MAX_COMPILED
         # One program for every class at once (see prepare): (program, shifted, columns)
         self.combined: tuple[Program, bool, dict[object, int]] | None = None
+        self._samples: dict[int, np.ndarray] = {}  # arange(n), per batch size
+        self._fused: dict[object, FusedStep | None] = {}  # per target, for one sample
 
     def prepare(self, model: Program, X: np.ndarray, targets: list) -> None:
-        """Compile one program giving the loss for every distinct target at once.
-
-        For a few distinct targets (class indices), a batch then costs one forward and
-        one backward of the loss instead of one per class present: output k is the loss
-        for target k, and the backward seeds 1 at each sample's own target, 0 elsewhere
-        (adding zeros leaves every gradient's bits as the per-target program's).
-        """
+        """Compile the per-target programs, and one for every target at once when there are
+        a few (class indices; see ``losscheck.compile_every_target``)."""
         first: dict[object, int] = {}
         for i, t in enumerate(targets):
-            first.setdefault(_target_key(t), i)
+            first.setdefault(target_key(t), i)
         if len(first) > self.MAX_COMPILED:
             self.limit = 0  # regression: a program per target would not pay; stay eager
             return
         if len(first) < 2:
             return
-        index = list(first.values())
-        rows = np.asarray(model.forward(X[index]), dtype=float).reshape(len(index), -1)
-        kinds = set()
-        for (key, i), row in zip(first.items(), rows, strict=True):
-            if key not in self.cache:
-                self.cache[key] = self._compile(row.tolist(), targets[i])
-            if self.cache[key] is None:
-                return
-            kinds.add(self.cache[key][1])
-        if len(kinds) != 1:
-            return
-        shifted = kinds.pop()
-        classes = [targets[i] for i in index]
-
-        def every_target(*zs: Value) -> list[Value]:
-            prediction = zs[0] if self.single else list(zs)
-            return [self.loss(prediction, t) for t in classes]
-
-        every_target.__name__ = self.name
-        shown = rows - rows.max(axis=1, keepdims=True) if shifted else rows
-        try:
-            program = compile(every_target, shown[0], check=shown[1:4], wrt_inputs=True)
-        except (StructureError, ValueError, TypeError, ArithmeticError):
-            return
-        columns = {key: k for k, key in enumerate(first)}
-        candidate = (program, shifted, columns)
-        for k, (row, t) in enumerate(zip(rows, classes, strict=True)):
-            want, want_grad = self.eager(row.tolist(), t, True)
-            losses, grads = self._run_combined(candidate, row[None, :], np.array([k]), True)
-            scale = max(abs(g) for g in want_grad)
-            if not (_close(losses[0], want, abs(want)) and all(
-                    _close(a, b, scale) for a, b in zip(grads[0], want_grad, strict=True))):
-                return
-        program.quiet = False  # fit runs inside np.errstate
-        self.combined = candidate
+        if all(key[0] == "int" for key in first):  # class k's loss reads output k: in order
+            first = dict(sorted(first.items()))
+        self.combined = compile_every_target(self, model, X, targets, first)
 
     def columns(self, targets: list) -> np.ndarray | None:
         """Each target's output column in the combined program, or None if one is missing."""
         if self.combined is None:
             return None
         where = self.combined[2]
-        keys = [_target_key(t) for t in targets]
+        keys = [target_key(t) for t in targets]
         if any(key not in where for key in keys):
             return None
         return np.array([where[key] for key in keys], dtype=np.intp)
-
-    @staticmethod
-    def _run_combined(combined, rows: np.ndarray, columns: np.ndarray, want_grad: bool):
-        program, shifted, _ = combined
-        if shifted:
-            rows = rows - rows.max(axis=1, keepdims=True)
-        every = program.forward(rows)
-        samples = np.arange(len(rows))
-        losses = every[samples, columns]
-        if not want_grad:
-            return losses, None
-        seed = np.zeros(every.shape)
-        seed[samples, columns] = 1.0
-        program.gradient(seed)
-        return losses, program.input_grads
 
     def eager(self, row: list[float], t: object, want_grad: bool) -> tuple[float, list | None]:
         """(loss, ∂loss/∂outputs or None) from the eager graph of one sample."""
@@ -167,121 +98,142 @@ class LossHead:
         value = self.loss(prediction, t)
         return value.data, grad(value, leaves)
 
+    def sample(self, model: Program, XT: np.ndarray, t: object,
+               column: np.ndarray | None = None) -> float | None:
+        """One sample's training step as one generated call (``FusedStep``): the model's
+        forward on XT, the loss for target ``t``, the model's backward; the loss.
+
+        ``column`` (from ``columns``) selects the program of every class at once. None
+        (nothing run) when ``t``'s loss has no program yet or runs eagerly.
+        """
+        # the every-class program when there is one: one step for every sample, its
+        # buffers and code warm (a program per class measured a little slower)
+        key = None if column is not None else ("int", t) if type(t) is int else target_key(t)
+        step = self._fused.get(key, _MISSING)
+        if step is _MISSING:
+            kernel = model.kernel(1)
+            if key is None:
+                program, shifted, _ = self.combined
+                compiled = (program, shifted, True)
+            elif key not in self.cache:
+                return None  # train_step compiles it at its first sample
+            else:
+                compiled = self.cache[key] and (*self.cache[key], False)
+            step = self._fused[key] = None if not compiled or kernel.outputs is None \
+                else FusedStep(model, *compiled)
+        if step is None:
+            return None
+        loss = step(XT, column)
+        self._guard(step.mk.outputs, [t], (loss,), step.loss_grads)
+        return loss
+
+    def train_step(self, Z: np.ndarray, targets: list, seed: np.ndarray,
+                   columns: np.ndarray | None = None) -> float:
+        """The sum of the batch's losses; adds ∂(mean loss)/∂Z into ``seed``.
+
+        ``Z`` holds the model's outputs (outputs × samples: a view of its program's
+        buffer) and ``seed`` the gradient rows of those outputs, cleared. ``columns``
+        (from ``columns(targets)``) selects the combined program.
+        """
+        n = Z.shape[1]
+        if n == 1:  # per-sample training: the short way, and no division
+            compiled = self._program(Z, targets[0])
+            if compiled is not None:  # one generated call: loss, its gradient, into seed
+                program, shifted = compiled
+                kernel = program.kernel(1)
+                loss = program.run_loss(kernel, shifted, Z, seed)[0]
+                self._guard(Z, targets, (loss,), kernel.G[: program.n_inputs])
+                return float(loss)
+        elif columns is not None:  # every class's loss at once, the batch loss the mean
+            program, shifted, _ = self.combined
+            kernel = program.kernel(n)
+            samples = self._samples.get(n)
+            if samples is None:
+                samples = self._samples[n] = np.arange(n)
+            losses = program.run_loss(kernel, shifted, Z, seed, 1.0 / n, columns, samples)
+            self._guard(Z, targets, losses, kernel.G[: program.n_inputs])
+            return sum(losses.tolist())
+        losses, grads = self.losses(Z, targets, True, columns)
+        if n == 1:
+            np.add(seed, grads, out=seed)
+        else:  # the batch loss is the mean, as in eager fit
+            np.add(seed, grads * (1.0 / n), out=seed)
+        return losses[0] if n == 1 else sum(losses)
+
+    def losses(self, Z: np.ndarray, targets: list, want_grad: bool,
+               columns: np.ndarray | None = None) -> tuple[list[float], np.ndarray | None]:
+        """(losses, ∂loss/∂Z or None) for outputs Z (outputs × samples) and their targets.
+
+        The gradients may be a view of a loss program's buffer: use them before the
+        next call.
+        """
+        if len(targets) == 1:  # per-sample training: the short way
+            return self._one(Z, targets[0], want_grad)
+        if columns is not None:
+            losses, grads = run_every(self.combined, Z, columns, want_grad)
+            self._guard(Z, targets, losses, grads)
+            return losses.tolist(), grads
+        groups: dict[object, list[int]] = {}
+        for i, t in enumerate(targets):
+            groups.setdefault(target_key(t), []).append(i)
+        losses = np.empty(len(targets))
+        grads = np.empty(Z.shape) if want_grad else None
+        for key, members in groups.items():
+            t = targets[members[0]]
+            if key not in self.cache:
+                self.cache[key] = self._compile(Z[:, members[0]].tolist(), t)
+            compiled = self.cache[key]
+            if compiled is None:
+                for i in members:
+                    losses[i], g = self.eager(Z[:, i].tolist(), t, want_grad)
+                    if want_grad:
+                        grads[:, i] = g
+                continue
+            part = Z[:, members] if len(members) < Z.shape[1] else Z
+            values, part_grads = run_target(*compiled, part, want_grad)
+            losses[members] = values
+            if want_grad:
+                grads[:, members] = part_grads
+        self._guard(Z, targets, losses, grads)
+        return losses.tolist(), grads
+
     def _compile(self, row: list[float], t: object) -> tuple[Program, bool] | None:
         """A program for target ``t`` (maybe on max-shifted rows), or None to stay eager."""
         if len(self.cache) >= self.limit:
             return None
+        return compile_target(self, row, t)
 
-        def per_target(*zs: Value) -> Value:
-            return self.loss(zs[0] if self.single else list(zs), t)
+    def _program(self, Z: np.ndarray, t: object) -> tuple[Program, bool] | None:
+        """The per-target program for ``t`` (compiled at Z's first sample when new)."""
+        key = ("int", t) if type(t) is int else target_key(t)
+        compiled = self.cache.get(key, _MISSING)
+        if compiled is _MISSING:
+            compiled = self.cache[key] = self._compile(Z[:, 0].tolist(), t)
+        return compiled
 
-        per_target.__name__ = self.name
-        for shifted in (False, True):
-            try:
-                start = [z - max(row) for z in row] if shifted else row
-                program = compile(per_target, start, wrt_inputs=True)
-            except (ValueError, TypeError, ArithmeticError):
-                return None  # the eager path will raise the user's real error
-            if self._holds(program, shifted, row, t):
-                program.quiet = False  # fit runs inside np.errstate
-                return program, shifted
-        return None
-
-    def _holds(self, program: Program, shifted: bool, row: list[float], t: object) -> bool:
-        """Whether the program's graph and numbers match eager at ``row`` and its variants."""
-        for variant in [row, *_variants(row)]:
-            start = [z - max(variant) for z in variant] if shifted else variant
-            try:
-                program.check([start])
-                if not self._agrees(program, shifted, variant, t):
-                    return False
-            except StructureError:
-                return False
-            except (ValueError, TypeError, ArithmeticError):
-                continue  # outside the loss's domain (BCE of 2.0, …): no evidence either way
-        return True
-
-    def _agrees(self, program: Program, shifted: bool, row: list[float], t: object) -> bool:
-        want, want_grad = self.eager(row, t, True)
-        loss_, grads = self._run(program, shifted, np.array([row]), True)
-        scale = max(abs(g) for g in want_grad)
-        return _close(loss_[0], want, abs(want)) and all(
-            _close(a, b, scale) for a, b in zip(grads[0], want_grad, strict=True))
-
-    @staticmethod
-    def _run(program: Program, shifted: bool, rows: np.ndarray, want_grad: bool):
-        if shifted:
-            rows = rows - rows.max(axis=1, keepdims=True)
-        losses = np.atleast_1d(program.forward(rows))
-        if not want_grad:
-            return losses, None
-        program.gradient()
-        return losses, program.input_grads
-
-    def __call__(self, outputs: np.ndarray, targets: list, want_grad: bool,
-                 columns: np.ndarray | None = None):
-        """(losses, ∂loss/∂outputs rows or None) for a batch of output rows.
-
-        ``columns`` (from ``columns(targets)``) selects the combined program.
-        """
-        rows = outputs.reshape(len(targets), -1)
-        if len(targets) == 1:  # per-sample training: the short way
-            return self._one(rows, targets[0], want_grad)
-        if columns is not None:
-            losses, grads = self._run_combined(self.combined, rows, columns, want_grad)
-            # 0 × inf would be nan: then take the per-target way for this batch
-            if grads is None or math.isfinite(grads.sum()):
-                self._guard(rows, targets, losses, grads)
-                return losses.tolist(), grads
-        groups: dict[object, list[int]] = {}
-        for i, t in enumerate(targets):
-            groups.setdefault(_target_key(t), []).append(i)
-        losses = np.empty(len(targets))
-        grads = np.empty(rows.shape) if want_grad else None
-        for key, members in groups.items():
-            t = targets[members[0]]
-            if key not in self.cache:
-                self.cache[key] = self._compile(rows[members[0]].tolist(), t)
-            compiled = self.cache[key]
-            if compiled is None:
-                for i in members:
-                    losses[i], g = self.eager(rows[i].tolist(), t, want_grad)
-                    if want_grad:
-                        grads[i] = g
-                continue
-            part = rows[members] if len(members) < len(rows) else rows
-            values, part_grads = self._run(*compiled, part, want_grad)
-            losses[members] = values
-            if want_grad:
-                grads[members] = part_grads
-        self._guard(rows, targets, losses, grads)
-        return losses.tolist(), grads
-
-    def _one(self, rows: np.ndarray, t: object, want_grad: bool):
-        key = _target_key(t)
-        if key not in self.cache:
-            self.cache[key] = self._compile(rows[0].tolist(), t)
-        compiled = self.cache[key]
+    def _one(self, Z: np.ndarray, t: object, want_grad: bool):
+        compiled = self._program(Z, t)
         if compiled is None:
-            loss_, g = self.eager(rows[0].tolist(), t, want_grad)
-            losses, grads = np.array([loss_]), (np.array([g]) if want_grad else None)
+            loss_, g = self.eager(Z[:, 0].tolist(), t, want_grad)
+            losses, grads = [loss_], (np.array(g)[:, None] if want_grad else None)
         else:
-            losses, grads = self._run(*compiled, rows, want_grad)
-        self._guard(rows, [t], losses, grads)
-        return [float(losses[0])], grads
+            values, grads = run_target(*compiled, Z, want_grad)
+            losses = [float(values[0])]
+        self._guard(Z, [t], losses, grads)
+        return losses, grads
 
-    def _guard(self, rows: np.ndarray, targets: list, losses: np.ndarray, grads) -> None:
+    def _guard(self, Z: np.ndarray, targets: list, losses, grads) -> None:
         """Recompute one sample in GUARD_EVERY eagerly; raise if the compiled loss differs."""
         before, self.seen = self.seen, self.seen + len(targets)
-        if before // self.GUARD_EVERY == self.seen // self.GUARD_EVERY and before:
+        i = -before % self.GUARD_EVERY  # samples 0, 97, 194, … of the stream are guarded
+        if i >= len(targets):
             return
-        i = (-before) % self.GUARD_EVERY if before else 0
-        i = min(i, len(targets) - 1)
-        want, want_grad = self.eager(rows[i].tolist(), targets[i], grads is not None)
-        ok = _close(losses[i], want, abs(want))
+        want, want_grad = self.eager(Z[:, i].tolist(), targets[i], grads is not None)
+        ok = close(losses[i], want, abs(want))
         if grads is not None:
             scale = max(abs(g) for g in want_grad)
-            ok = ok and all(_close(a, b, scale) for a, b in zip(grads[i], want_grad, strict=True))
+            ok = ok and all(close(a, b, scale)
+                            for a, b in zip(grads[:, i].tolist(), want_grad, strict=True))
         if not ok:
             raise StructureError(
                 f"{self.name} gave {want!r} eagerly but {float(losses[i])!r} compiled for target "
@@ -290,7 +242,4 @@ class LossHead:
             )
 
 
-def _close(a: float, b: float, scale: float) -> bool:
-    # Loose on purpose: a wrong graph is off by far more, while numpy's and libm's exp
-    # and log may differ by an ulp, which log(1 + tiny) turns into ~1e-12 relative.
-    return abs(a - b) <= 1e-8 * max(abs(a), abs(b), scale, 1e-300)
+_MISSING = object()

@@ -12,12 +12,44 @@ import struct
 from dataclasses import dataclass
 
 from ..ops import OPS
-from ..value import Value
+from ..value import _MANY, Value
 from .trace import Trace
 
 __all__ = [
-    "Layer", "add_chains", "product_term", "find_layers", "identity_operand", "const_key",
+    "Layer", "Readers", "add_chains", "product_term", "find_layers", "identity_operand",
+    "const_key",
 ]
+
+_ADD, _MUL = OPS["add"], OPS["mul"]
+
+
+class Readers:
+    """How many times each node is read (``x*x`` reads x twice) and which node reads it
+    first: all the patterns need of ``graph.consumers``, counted in one pass over the
+    nodes' slots (a 784-input MLP has 91,000 nodes and is lowered once per fit)."""
+
+    __slots__ = ("count", "first")
+
+    def __init__(self, order: list[Value]) -> None:
+        count: dict[Value, int] = {}  # keyed by the nodes themselves: identity hashes
+        first: dict[Value, Value] = {}
+        for node in order:
+            a = node._a
+            if a is None:
+                continue
+            b = node._b
+            for x in a if b is _MANY else (a,) if b is None else (a, b):
+                if x in count:
+                    count[x] += 1
+                else:
+                    count[x] = 1
+                    first[x] = node
+        self.count = count
+        self.first = first
+
+    def only(self, node: Value) -> Value | None:
+        """The one node reading ``node`` once, or None."""
+        return self.first[node] if self.count.get(node) == 1 else None
 
 
 @dataclass
@@ -28,9 +60,11 @@ class Layer:
     weights: list[list[Value]]  # weights[j][k] multiplies x[k] in sum j
     rests: list[list[Value]]
     x: tuple[Value, ...]
+    products: list[int]  # ids of the w × x nodes the matrix product replaces
 
 
-def add_chains(order: list[Value], readers: dict, outputs: set[int]) -> tuple[dict, set[int]]:
+def add_chains(order: list[Value], readers: Readers, outputs: set[int]
+               ) -> tuple[dict, set[int]]:
     """Left-nested chains of adds, ((a + b) + c) + d, as (summands of each chain's last
     add, ids of the adds inside chains).
 
@@ -41,11 +75,12 @@ def add_chains(order: list[Value], readers: dict, outputs: set[int]) -> tuple[di
     """
     summands: dict[int, list[Value]] = {}
     inside: set[int] = set()
+    count = readers.count
     for node in order:
-        if node.op_entry is not OPS["add"]:
+        if node._op is not _ADD or node._a is None:
             continue
-        left, right = node.inputs
-        if id(left) in summands and id(left) not in outputs and len(readers[left]) == 1:
+        left, right = node._a, node._b
+        if id(left) in summands and id(left) not in outputs and count[left] == 1:
             summands[id(node)] = summands.pop(id(left)) + [right]
             inside.add(id(left))
         else:
@@ -54,25 +89,29 @@ def add_chains(order: list[Value], readers: dict, outputs: set[int]) -> tuple[di
     return chains, inside
 
 
-def product_term(m: Value, s: Value, readers: dict, params: set[int], outputs: set[int],
+def product_term(m: Value, s: Value, readers: Readers, params: set[int], outputs: set[int],
                  chain_of: dict[int, int] | None = None):
     """(parameter, operand) if ``m`` is a product w × x read only by ``s``; else None.
 
     ``chain_of`` maps adds inside a chain to the chain's last add: a product read by
     one of them counts as read by the chain.
     """
-    if m.op_entry is not OPS["mul"] or id(m) in outputs or len(readers[m]) != 1:
+    if m._op is not _MUL or m._a is None or id(m) in outputs:
         return None
-    reader = id(readers[m][0][0])
+    reader = readers.only(m)
+    if reader is None:
+        return None
+    reader = id(reader)
     if (chain_of or {}).get(reader, reader) != id(s):
         return None
-    a, b = m.inputs
-    if (id(a) in params) == (id(b) in params):
+    a, b = m._a, m._b
+    a_is_param = id(a) in params
+    if a_is_param == (id(b) in params):
         return None  # p × p or x × y: not a weight times an operand
-    return (a, b) if id(a) in params else (b, a)
+    return (a, b) if a_is_param else (b, a)
 
 
-def find_layers(trace: Trace, readers: dict, params: set[int], summands: dict[int, list],
+def find_layers(trace: Trace, readers: Readers, params: set[int], summands: dict[int, list],
                 chain_of: dict[int, int]) -> list[Layer]:
     """Neurons grouped by shared operands; groups whose weights repeat are dropped.
 
@@ -81,23 +120,26 @@ def find_layers(trace: Trace, readers: dict, params: set[int], summands: dict[in
     outputs = {id(out) for out in trace.outputs}
     groups: dict[tuple, Layer] = {}
     for node in trace.order:
-        if id(node) not in summands:
+        terms = summands.get(id(node))
+        if terms is None:
             continue
-        weights, xs, rest = [], [], []
-        for inp in summands[id(node)]:
+        weights, xs, rest, products = [], [], [], []
+        for inp in terms:
             term = product_term(inp, node, readers, params, outputs, chain_of)
             if term is None:
                 rest.append(inp)
             else:
                 weights.append(term[0])
                 xs.append(term[1])
+                products.append(id(inp))
         if not weights:
             continue
-        key = tuple(id(x) for x in xs)
-        layer = groups.setdefault(key, Layer([], [], [], tuple(xs)))
+        key = tuple(map(id, xs))
+        layer = groups.setdefault(key, Layer([], [], [], tuple(xs), []))
         layer.sums.append(node)
         layer.weights.append(weights)
         layer.rests.append(rest)
+        layer.products += products
     layers, used = [], set()
     for layer in groups.values():
         ids = [id(w) for row in layer.weights for w in row]

@@ -15,23 +15,13 @@ Three decisions, in this order:
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..graph import consumers
-from ..ops import OPS
 from ..value import Value
-from .patterns import (
-    Layer,
-    add_chains,
-    const_key,
-    find_layers,
-    identity_operand,
-    product_term,
-)
+from .analysis import GraphAnalysis
+from .patterns import const_key
 from .steps import Dense, Elementwise, Rows, SegmentSum
 from .trace import Trace
 
@@ -56,165 +46,73 @@ class Plan:
     # to every sample's column.
     shared_steps: int = 0
     shared_rows: np.ndarray | None = None
-
-
-class _Builder:
-    def __init__(self, trace: Trace, wrt_inputs: bool) -> None:
-        self.trace = trace
-        self.wrt_inputs = wrt_inputs
-        self.readers = consumers(trace.order)
-        self.param_ids = {id(p): k for k, p in enumerate(trace.params)}
-        params, outputs = set(self.param_ids), {id(o) for o in trace.outputs}
-        # n-ary sums and chains of adds, both summed as one segment (or a matrix product)
-        self.summands, inside = add_chains(trace.order, self.readers, outputs)
-        self.summands.update((id(n), list(n.inputs)) for n in trace.order
-                             if n.op_entry is OPS["sum"])
-        chain_of: dict[int, int] = {}
-        for node in trace.order:
-            if id(node) in inside:  # the next add reads it: follow to the chain's end
-                chain_of[id(node)] = id(self.readers[node][0][0])
-        for key in reversed(list(chain_of)):
-            chain_of[key] = chain_of.get(chain_of[key], chain_of[key])
-        self.layers = find_layers(trace, self.readers, params, self.summands, chain_of)
-        self.layer_of: dict[int, tuple[Layer, int]] = {}
-        self.elided: set[int] = set(inside)  # folded into a chain or a matrix product
-        for layer in self.layers:
-            for j, s in enumerate(layer.sums):
-                self.layer_of[id(s)] = (layer, j)
-                for inp in self.summands[id(s)]:
-                    if product_term(inp, s, self.readers, params, outputs, chain_of):
-                        self.elided.add(id(inp))
-        # x − 0, x × 1, x ÷ 1 give x bit for bit (the softmax shift on rows already
-        # shifted): such a node shares its operand's row instead of costing a step.
-        self.same_as: dict[int, Value] = {}
-        for node in trace.order:
-            if node.inputs and id(node) not in self.elided and id(node) not in self.layer_of:
-                kept = identity_operand(node)
-                if kept is not None:
-                    self.same_as[id(node)] = self.same_as.get(id(kept), kept)
-
-    def resolve(self, node: Value) -> Value:
-        """The node whose row holds ``node``'s value (itself unless it is an identity)."""
-        return self.same_as.get(id(node), node)
-
-    def operands(self, node: Value) -> list[Value]:
-        """What a node reads once products are folded: a layer's x and rest, else inputs."""
-        if id(node) in self.layer_of:
-            layer, j = self.layer_of[id(node)]
-            return list(layer.x) + layer.rests[j]
-        if id(node) in self.summands:
-            return self.summands[id(node)]
-        return list(node.inputs)
-
-    def levels(self) -> dict[int, int]:
-        level: dict[int, int] = {}
-        for node in self.trace.order:
-            if not node.inputs:
-                level[id(node)] = 0
-            elif id(node) in self.same_as:
-                level[id(node)] = level[id(self.resolve(node))]
-            elif id(node) not in self.elided:
-                level[id(node)] = 1 + max(level[id(x)] for x in self.operands(node))
-        return level
-
-    def _flows(self, at_leaf: Callable[[Value], bool],
-               at_op: Callable[[Value], bool] = lambda node: False) -> dict[int, bool]:
-        """A flag per node: ``at_leaf`` at leaves, else ``at_op`` or any operand's flag."""
-        flag: dict[int, bool] = {}
-        for node in self.trace.order:
-            if id(node) in self.elided:
-                continue
-            if id(node) in self.same_as:
-                flag[id(node)] = flag[id(self.resolve(node))]
-            elif not node.inputs:
-                flag[id(node)] = at_leaf(node)
-            else:
-                flag[id(node)] = at_op(node) or any(flag[id(x)] for x in self.operands(node))
-        return flag
-
-    def needs_grad(self) -> dict[int, bool]:
-        inputs = {id(x) for x in self.trace.inputs}
-        return self._flows(
-            lambda leaf: id(leaf) in self.param_ids or (self.wrt_inputs and id(leaf) in inputs),
-            lambda node: id(node) in self.layer_of,
-        )
-
-    def shared(self) -> set[int]:
-        """Op nodes that read no input, directly or not: the same for every sample."""
-        inputs = {id(x) for x in self.trace.inputs}
-        varies = self._flows(lambda leaf: id(leaf) in inputs)
-        return {
-            id(node) for node in self.trace.order  # op nodes with rows of their own
-            if node.inputs and id(node) not in self.elided and id(node) not in self.same_as
-            and not varies[id(node)]
-        }
-
-    def groups(self, level: dict[int, int], shared: set[int]) -> list[list[Value]]:
-        """Op nodes grouped by (level, op, arity) or (level, layer), in execution order.
-
-        Groups of shared nodes come first: they depend on nothing else.
-        """
-        grouped: dict[tuple, list[Value]] = defaultdict(list)
-        for node in self.trace.order:
-            if not node.inputs or id(node) in self.elided or id(node) in self.same_as:
-                continue
-            if id(node) in self.layer_of:
-                kind = ("dense", id(self.layer_of[id(node)][0]))
-            elif id(node) in self.summands:
-                kind = ("sum",)
-            else:
-                kind = ("op", node.op_entry.name, len(node.inputs))
-            grouped[(id(node) not in shared, level[id(node)], *kind)].append(node)
-        # dicts keep insertion order, so ties in level keep topological order
-        return [grouped[key] for key in sorted(grouped, key=lambda k: k[:2])]
+    # Rows from ``split`` on are only written and read by the shared steps (and, for
+    # shared_rows, copied to every column): the rest of their columns needs no work.
+    split: int | None = None
 
 
 def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
     """The steps that replay ``trace`` on a batch, with row and parameter layouts."""
-    b = _Builder(trace, wrt_inputs)
+    b = GraphAnalysis(trace, wrt_inputs)
     level, needs, shared = b.levels(), b.needs_grad(), b.shared()
     groups = b.groups(level, shared)
     theta_order, in_theta, dense_blocks = _theta_layout(b, groups)
 
-    # Parameters that some step reads as a row (not as a weight or bias block).
+    # Parameters that some step reads as a row (not as a weight or bias block), and
+    # those a per-sample step (or an output) reads: the others fill sample 0's column only.
     read_as_rows = {id(b.resolve(o)) for o in trace.outputs}
+    read_per_sample = set(read_as_rows)
     for group in groups:
-        for node in group:
-            if id(node) in b.layer_of:
-                layer, j = b.layer_of[id(node)]
-                read = list(layer.x)
-                if dense_blocks[id(group[0])][1] is None:
-                    read += layer.rests[j]
-            else:
-                read = b.operands(node)
-            read_as_rows.update(id(b.resolve(x)) for x in read)
+        ids: set[int] = set()
+        if id(group[0]) in b.layer_of:
+            layer = b.layer_of[id(group[0])][0]
+            ids.update(id(b.resolve(x)) for x in layer.x)  # read by every sum of the layer
+            if dense_blocks[id(group[0])][1] is None:
+                for node in group:
+                    ids.update(id(b.resolve(x)) for x in layer.rests[b.layer_of[id(node)][1]])
+        else:
+            for node in group:
+                ids.update(id(b.resolve(x)) for x in b.operands(node))
+        read_as_rows |= ids
+        if id(group[0]) not in shared:  # a group is all shared or all per-sample
+            read_per_sample |= ids
 
-    # Rows: inputs, one row of zeros, constants, parameters read as rows, groups.
+    # Rows: inputs, one row of zeros, constants, parameters per-sample steps read, the
+    # per-sample groups; then, from ``split``, the rows only shared steps (which read no
+    # input) write or read: their columns past the first are unused or copies.
     row: dict[int, int] = {id(x): i for i, x in enumerate(trace.inputs)}
     nodes: list = list(trace.inputs)
     zero_row = len(nodes)
     nodes.append(None)
     constants: list[tuple[int, float]] = [(zero_row, 0.0)]
     const_rows: dict[bytes, int] = {}
-    loose: list[Value] = []
-    for node in trace.order:
-        if node.inputs or id(node) in row or id(node) not in read_as_rows:
-            continue
-        if node.is_constant:
+    for node in b.live:
+        if node.is_constant and id(node) in read_as_rows:
             key = const_key(node.data)
             if key not in const_rows:
                 const_rows[key] = len(nodes)
                 constants.append((len(nodes), node.data))
                 nodes.append(node)
             row[id(node)] = const_rows[key]
-        else:
+    # loose parameters in params order, as an L2 term's p × p reads them
+    loose = [p for p in trace.params if id(p) in read_per_sample]
+    loose_shared = [p for p in trace.params
+                    if id(p) in read_as_rows and id(p) not in read_per_sample]
+    shared_count = sum(1 for group in groups if id(group[0]) in shared)
+
+    def place(nodes_: list[Value]) -> None:
+        for node in nodes_:
             row[id(node)] = len(nodes)
             nodes.append(node)
-            loose.append(node)
-    for group in groups:
-        for node in group:
-            row[id(node)] = len(nodes)
-            nodes.append(node)
+
+    place(loose)
+    for group in groups[shared_count:]:
+        place(group)
+    split = len(nodes)
+    place(loose_shared)
+    for group in groups[:shared_count]:
+        place(group)
+    loose += loose_shared
     for key, kept in b.same_as.items():
         row[key] = row[id(kept)]
 
@@ -234,7 +132,7 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
     loose_rows = np.array([row[id(p)] for p in loose], dtype=np.intp)
     loose_params = np.array([in_theta[id(p)] for p in loose], dtype=np.intp)
     output_rows = np.array([row[id(o)] for o in trace.outputs], dtype=np.intp)
-    shared_steps = sum(1 for group in groups if id(group[0]) in shared)
+    shared_steps = shared_count
     # Shared rows that per-sample steps or outputs read need every column filled.
     crossing = {id(b.resolve(o)) for o in trace.outputs}
     for group in groups[shared_steps:]:
@@ -242,18 +140,19 @@ def lower(trace: Trace, wrt_inputs: bool = False) -> Plan:
             crossing.update(id(b.resolve(x)) for x in b.operands(node))
     shared_rows = np.array(sorted({row[key] for key in crossing & shared}), dtype=np.intp)
     return Plan(steps, len(nodes), len(trace.inputs), constants, loose_rows, loose_params,
-                output_rows, theta_order, nodes, shared_steps, shared_rows)
+                output_rows, theta_order, nodes, shared_steps, shared_rows, split)
 
 
-def _theta_layout(b: _Builder, groups: list[list[Value]]) -> tuple[list[Value], dict, dict]:
+def _theta_layout(b: GraphAnalysis, groups: list[list[Value]]) -> tuple[list[Value], dict, dict]:
     """theta order: each dense step's weights as a row-major block, its biases, the rest."""
     in_theta: dict[int, int] = {}
     theta_order: list[Value] = []
 
-    def place(p: Value) -> None:
-        if id(p) not in in_theta:
-            in_theta[id(p)] = len(theta_order)
-            theta_order.append(p)
+    def place(ps: list[Value]) -> None:
+        for p in ps:
+            if id(p) not in in_theta:
+                in_theta[id(p)] = len(theta_order)
+                theta_order.append(p)
 
     weight_ids = {id(w) for layer in b.layers for r in layer.weights for w in r}
     dense_blocks: dict[int, tuple[slice, slice | None]] = {}
@@ -263,8 +162,7 @@ def _theta_layout(b: _Builder, groups: list[list[Value]]) -> tuple[list[Value], 
         layer = b.layer_of[id(group[0])][0]
         start = len(theta_order)
         for s in group:
-            for w in layer.weights[b.layer_of[id(s)][1]]:
-                place(w)
+            place(layer.weights[b.layer_of[id(s)][1]])
         w_block = slice(start, len(theta_order))
         rests = [layer.rests[b.layer_of[id(s)][1]] for s in group]
         bias_block = None
@@ -272,12 +170,10 @@ def _theta_layout(b: _Builder, groups: list[list[Value]]) -> tuple[list[Value], 
             ids = [id(r[0]) for r in rests]
             if len(set(ids)) == len(ids) and not set(ids) & (weight_ids | set(in_theta)):
                 start = len(theta_order)
-                for r in rests:
-                    place(r[0])
+                place([r[0] for r in rests])
                 bias_block = slice(start, len(theta_order))
         dense_blocks[id(group[0])] = (w_block, bias_block)
-    for p in b.trace.params:
-        place(p)
+    place(b.trace.params)
     return theta_order, in_theta, dense_blocks
 
 
@@ -297,7 +193,7 @@ def _elementwise_step(group: list[Value], out: slice, row: dict, needs: dict) ->
     return Elementwise(op, out, args, grad_positions, group)
 
 
-def _dense_step(b: _Builder, group: list[Value], out: slice, row: dict, zero_row: int,
+def _dense_step(b: GraphAnalysis, group: list[Value], out: slice, row: dict, zero_row: int,
                 needs: dict, blocks: tuple[slice, slice | None]) -> Dense:
     layer = b.layer_of[id(group[0])][0]
     w_block, bias_block = blocks

@@ -12,15 +12,15 @@ import numpy as np
 from ..modes import AnomalyError, local
 from ..value import Value, _describe
 from .explain import explain_non_finite, has_undefined_derivative
+from .kernel import Kernel
 from .plan import Plan
 from .replay import eager_gradient, forward_error
-from .steps import Dense, Elementwise, Rows, SegmentSum
+from .steps import Rows
 from .trace import (
     StructureError,
     Trace,
     check_sample,
-    retrace_signature,
-    signature_difference,
+    retrace_difference,
 )
 
 __all__ = ["Program"]
@@ -51,19 +51,16 @@ class Program:
         self.n_inputs = plan.n_inputs
         self.n_outputs = len(trace.outputs)
         self.wrt_inputs = wrt_inputs
-        self.theta = np.zeros(len(self.params))
+        self._theta = np.zeros(len(self.params))
         self.input_grads: np.ndarray | None = None  # set by backward when wrt_inputs
         # numpy warns on inf/nan; the program explains them itself. A training loop that
         # already runs inside np.errstate(all="ignore") sets this False to save the cost.
         self.quiet = True
         self.load_params()
         self._steps = plan.steps
-        k = plan.shared_steps
-        self._shared_backward = [s for s in reversed(plan.steps[:k]) if _has_backward(s)]
-        self._sample_backward = [s for s in reversed(plan.steps[k:]) if _has_backward(s)]
         self._output_rows = Rows(plan.output_rows)
-        self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._last: tuple[np.ndarray, int] | None = None
+        self._kernels: dict[int, Kernel] = {}
+        self._last: Kernel | None = None
 
     def __repr__(self) -> str:
         return (
@@ -73,6 +70,20 @@ class Program:
         )
 
     # --- parameters ----------------------------------------------------------------
+
+    @property
+    def theta(self) -> np.ndarray:
+        """The parameters as one vector, in the order of ``params`` (update it in place)."""
+        return self._theta
+
+    @theta.setter
+    def theta(self, values: np.ndarray) -> None:
+        # The generated code holds views of this one array: assigning copies into it.
+        values = np.asarray(values, dtype=float)
+        if values.shape != self._theta.shape:
+            raise ValueError(f"theta holds {len(self._theta)} parameters, got an array of "
+                             f"shape {values.shape}")
+        self._theta[...] = values
 
     def load_params(self) -> None:
         """Copy every parameter's ``.data`` into ``theta``."""
@@ -102,50 +113,79 @@ class Program:
         for one output; one sample (n_inputs,) gives (n_outputs,) or a float.
         """
         batch, single = self._as_batch(X)
-        V, _ = self._buffer(len(batch))
-        V[: self.n_inputs] = batch.T
-        plan = self.plan
-        if len(plan.loose_rows):
-            V[plan.loose_rows] = self.theta[plan.loose_params][:, None]
-        if self.quiet:
-            with np.errstate(all="ignore"):  # non-finite results are looked at below
-                self._run_steps(V)
-                finite = math.isfinite(V.sum())  # (a sum of big finite rows may overflow)
-        else:
-            self._run_steps(V)
-            finite = math.isfinite(V.sum())
-        if not finite:  # one number: cheaper than testing every entry
-            self._explain(V, self._steps)
-        self._last = (V, len(batch))
-        out = V[plan.output_rows].T  # fancy indexing: already a copy
+        # the backward reads the inputs again: keep them as they are now
+        kernel = self.run((batch.copy() if batch is X else batch).T)
+        out = kernel.V[self.plan.output_rows].T  # fancy indexing: already a copy
         if self.n_outputs == 1:
             out = out[:, 0]
             return float(out[0]) if single else out
         return out[0] if single else out
 
-    def _run_steps(self, V: np.ndarray) -> None:
-        theta, shared, rows = self.theta, self.plan.shared_steps, self.plan.shared_rows
-        for k, step in enumerate(self._steps):
-            try:
-                # shared steps (no input read) compute sample 0's column only
-                step.forward(V[:, :1] if k < shared else V, theta)
-            except (ValueError, ZeroDivisionError, OverflowError):
-                # an op without an array forward runs its scalar one, which raises
-                self._explain(V, self._steps[:k], failed=step)
-                raise
-            if k == shared - 1 and V.shape[1] > 1 and len(rows):
-                V[rows, 1:] = V[rows, :1]
+    def kernel(self, n: int) -> Kernel:
+        """The buffers and generated code for batches of ``n`` samples (made once)."""
+        kernel = self._kernels.get(n)
+        if kernel is None:
+            if len(self._kernels) >= 4:  # a fit's batch size, its last batch, validation
+                self._kernels.pop(next(iter(self._kernels)))
+            kernel = self._kernels[n] = Kernel(self.plan, self._theta, n, self.wrt_inputs)
+        return kernel
 
-    def _run_backward(self, V: np.ndarray, G: np.ndarray, gtheta: np.ndarray) -> None:
-        theta, rows = self.theta, self.plan.shared_rows
-        for step in self._sample_backward:
-            step.backward(V, G, theta, gtheta)
-        if self._shared_backward:
-            if V.shape[1] > 1 and len(rows):
-                G[rows, 0] = G[rows].sum(axis=1)  # every sample's share flows back once
-            V0, G0 = V[:, :1], G[:, :1]
-            for step in self._shared_backward:
-                step.backward(V0, G0, theta, gtheta)
+    def run(self, XT: np.ndarray | None, kernel: Kernel | None = None) -> Kernel:
+        """Forward on XT (inputs × samples) at the current theta; the kernel holding V.
+
+        The training loop's entry: no conversion and no output copy. The backward reads
+        XT again, so leave it unchanged until then. With ``XT`` None, ``kernel``'s input
+        rows were written by the caller.
+        """
+        if kernel is None:
+            kernel = self.kernel(XT.shape[1])
+        try:
+            if self.quiet:
+                with np.errstate(all="ignore"):  # non-finite results are looked at below
+                    total = kernel.forward(XT)
+            else:
+                total = kernel.forward(XT)
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            self._explain_failure(kernel, exc)
+            raise
+        if not math.isfinite(total):  # one number: cheaper than testing every entry
+            self._explain(kernel, self._steps)
+        self._last = kernel
+        return kernel
+
+    def run_loss(self, kernel: Kernel, shifted: bool, Z: np.ndarray, dZ: np.ndarray,
+                 scale: float | None = None, columns: np.ndarray | None = None,
+                 samples: np.ndarray | None = None) -> np.ndarray:
+        """This loss program's forward on outputs Z (maybe max-shifted), its backward, and
+        dZ += ∂loss/∂Z × scale (dZ holding zeros before); the losses. A program with one
+        output per class picks ``columns[j]`` for sample ``samples[j]``. Errors and
+        undefined derivatives as ``run`` and ``gradient``.
+        """
+        picked = columns is not None
+        step = kernel.loss_step(shifted, picked)
+        try:
+            if self.quiet:
+                with np.errstate(all="ignore"):
+                    forward, backward, losses = step(Z, dZ, scale, columns, samples)
+            else:
+                forward, backward, losses = step(Z, dZ, scale, columns, samples)
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            self._explain_failure(kernel, exc)
+            raise
+        self._last = kernel
+        if not math.isfinite(forward):
+            self._explain(kernel, self._steps)
+        if self._check_backward(kernel, backward) or picked and not math.isfinite(backward):
+            # eager's gradients replaced numpy's (or, picked, the step left dZ alone)
+            grads = kernel.G[: self.n_inputs]
+            dZ[...] = grads if scale is None else grads * scale
+        return losses
+
+    def _explain_failure(self, kernel: Kernel, exc: Exception) -> None:
+        """Raise eager's error if ``exc`` came from a step's forward (a scalar op raising)."""
+        k = kernel.failed_step(exc)
+        if k is not None:
+            self._explain(kernel, self._steps[:k], failed=self._steps[k])
 
     def gradient(self, grad: Sequence | np.ndarray | float | None = None,
                  reduction: str = "sum") -> np.ndarray:
@@ -158,33 +198,45 @@ class Program:
             raise RuntimeError("call the program on a batch before asking for gradients")
         if reduction not in _REDUCTIONS:
             raise ValueError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
-        V, n = self._last
-        G = self._buffer(n)[1]
-        G.fill(0.0)
+        kernel = self._last
+        n = kernel.n
         seed = self._seed(grad, n)
         if reduction == "mean":
             seed = seed / n
-        self._output_rows.add(G, seed.T)
-        gtheta = np.zeros(len(self.theta))
+        kernel.clear()
+        self.seed(kernel, seed.T)
+        self.run_backward(kernel)
+        if self.wrt_inputs:
+            self.input_grads = kernel.G[: self.n_inputs].T.copy()
+        return kernel.gtheta.copy()
+
+    def seed(self, kernel: Kernel, grads: np.ndarray) -> None:
+        """Add ``grads`` (outputs × samples) into the gradient rows of the outputs."""
+        self._output_rows.add(kernel.G, grads)
+
+    def run_backward(self, kernel: Kernel) -> None:
+        """Backward through ``kernel``'s last forward, G already seeded: fills its gtheta."""
         if self.quiet:
             with np.errstate(all="ignore"):
-                self._run_backward(V, G, gtheta)
+                total = kernel.backward()
         else:
-            self._run_backward(V, G, gtheta)
-        if len(self.plan.loose_rows):
-            np.add.at(gtheta, self.plan.loose_params, G[self.plan.loose_rows].sum(axis=1))
-        if self.wrt_inputs:
-            self.input_grads = G[: self.n_inputs].T.copy()
-        if not math.isfinite(gtheta.sum()) or (
-                self.wrt_inputs and not math.isfinite(self.input_grads.sum())):
-            gtheta = self._undefined_backward(V, seed, gtheta)
-        if local.anomaly and not np.isfinite(gtheta).all():
-            bad = int(np.flatnonzero(~np.isfinite(gtheta))[0])
+            total = kernel.backward()
+        self._check_backward(kernel, total)
+
+    def _check_backward(self, kernel: Kernel, total: float) -> bool:
+        """After a backward: eager's gradients if a derivative was undefined; True then.
+
+        An undefined local derivative makes some G entry inf or nan (whatever the
+        upstream gradient: numpy's 0 × inf is nan), so G's sum is the one test needed.
+        """
+        replaced = not math.isfinite(total) and self._undefined_backward(kernel)
+        if local.anomaly and not np.isfinite(kernel.gtheta).all():
+            bad = int(np.flatnonzero(~np.isfinite(kernel.gtheta))[0])
             raise AnomalyError(
-                f"detect_anomaly: compiled backward gave gradient {gtheta[bad]!r} for "
+                f"detect_anomaly: compiled backward gave gradient {kernel.gtheta[bad]!r} for "
                 f"parameter {bad} ({_describe(self.params[bad])})"
             )
-        return gtheta
+        return replaced
 
     def backward(self, grad: Sequence | np.ndarray | float | None = None,
                  reduction: str = "sum") -> None:
@@ -204,8 +256,7 @@ class Program:
             if len(sample) != self.n_inputs:
                 raise ValueError(f"check sample {i} has {len(sample)} numbers, the program "
                                  f"takes {self.n_inputs}: {sample[:8]}")
-            found, _ = retrace_signature(self.fn, sample, self.trace.params)
-            difference = signature_difference(self.trace.signature, found)
+            difference = retrace_difference(self.trace, self.fn, sample)
             if difference is not None:
                 name = getattr(self.fn, "__name__", "the traced function")
                 raise StructureError(
@@ -249,18 +300,6 @@ class Program:
             )
         return batch, single
 
-    def _buffer(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if n not in self._buffers:
-            if len(self._buffers) >= 2:  # a fit uses one batch size and maybe a last one
-                self._buffers.pop(next(iter(self._buffers)))
-            # zeros, not empty: shared rows leave columns 1.. unwritten, and the
-            # finiteness test reads them
-            V = np.zeros((self.plan.n_rows, n))
-            for row, value in self.plan.constants:
-                V[row] = value
-            self._buffers[n] = (V, np.zeros_like(V))
-        return self._buffers[n]
-
     def _seed(self, grad: object, n: int) -> np.ndarray:
         if type(grad) is np.ndarray and grad.shape == (n, self.n_outputs):
             return grad  # the training loop's case: no conversion needed
@@ -282,26 +321,33 @@ class Program:
                 f"{np.shape(grad)}"
             ) from None
 
-    def _undefined_backward(self, V: np.ndarray, seed: np.ndarray,
-                            gtheta: np.ndarray) -> np.ndarray:
-        """``gtheta``, or eager backward's if a derivative in the batch is undefined.
+    def _undefined_backward(self, kernel: Kernel) -> bool:
+        """Put eager backward's gradients in ``kernel`` if a derivative in the batch is
+        undefined; whether it did.
 
         Eager backward gives 0 where a gradient of 0 meets an undefined derivative (√ at
         0) and raises DomainError where a needed one does; numpy gives nan or inf. Only
-        then is the batch replayed eagerly, sample by sample (``replay.eager_gradient``).
+        then is the batch replayed eagerly, sample by sample (``replay.eager_gradient``),
+        its gradients written into gtheta and G's input rows.
         """
+        kernel.sync_inputs()
+        V = kernel.V
         k = self.plan.shared_steps
         views = [V[:, :1]] * k + [V] * (len(self._steps) - k)
         if not has_undefined_derivative(self._steps, views):
-            return gtheta  # the inf or nan eager backward gives too
+            return False  # the inf or nan eager backward gives too
         gtheta, input_grads = eager_gradient(self.trace, self.plan, self.theta,
-                                             V[: self.n_inputs].T, seed, self.wrt_inputs)
+                                             V[: self.n_inputs].T, kernel.seed_values(),
+                                             self.wrt_inputs)
+        kernel.gtheta[...] = gtheta
         if self.wrt_inputs:
-            self.input_grads = input_grads
-        return gtheta
+            kernel.G[: self.n_inputs] = input_grads.T
+        return True
 
-    def _explain(self, V: np.ndarray, done: list, failed: object = None) -> None:
+    def _explain(self, kernel: Kernel, done: list, failed: object = None) -> None:
         """Raise the error eager evaluation would have raised for this batch, if any."""
+        kernel.sync_inputs()
+        V = kernel.V
         theta_finite = bool(np.isfinite(self.theta).all())
 
         def replay(b: int) -> tuple[int, Exception] | None:
@@ -314,11 +360,3 @@ class Program:
         error = explain_non_finite(self.trace.order, V, done, failed, replay)
         if error is not None:
             raise error
-
-
-def _has_backward(step: object) -> bool:
-    if isinstance(step, Elementwise):
-        return bool(step.grad_positions)
-    if isinstance(step, SegmentSum):
-        return step.needs_grad
-    return isinstance(step, Dense)
