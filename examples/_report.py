@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import numbers
 from collections.abc import Iterable
+from pathlib import Path
 
 
 def fmt(x: object) -> str:
@@ -40,3 +41,23 @@ def parser(name: str, description: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=f"python -m examples.{name}", description=description)
     p.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
     return p
+
+
+def add_plots_option(p: argparse.ArgumentParser, what: str) -> None:
+    """``--plots DIR``: also draw ``what`` as PNGs into DIR."""
+    p.add_argument("--plots", metavar="DIR", default=None,
+                   help=f"also draw {what} as PNGs into DIR")
+
+
+def check_plots_folder(p: argparse.ArgumentParser, folder: str | None) -> None:
+    """Refuse a --plots that names a file, before the work that precedes the drawing."""
+    if folder is not None and Path(folder).exists() and not Path(folder).is_dir():
+        p.error(f"--plots {folder!r} is a file; give a folder")
+
+
+def plot_lines(write_plots, result: object, folder: str | None) -> list[str]:
+    """The report's "Plots" lines after drawing with ``write_plots(result, folder)``
+    (none without --plots)."""
+    if folder is None:
+        return []
+    return [heading("Plots")] + [f"  wrote {path}" for path in write_plots(result, folder)]

@@ -49,7 +49,7 @@ import autograd
 import nn
 
 from ._l2_loss import Descent, L2Loss, Landscape, descend, landscape, train
-from ._report import heading, parser, row, show
+from ._report import add_plots_option, check_plots_folder, heading, parser, plot_lines, row, show
 
 Rows = list[tuple[list[float], float]]
 
@@ -298,17 +298,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Print the nine figures' numbers beside the article's claims; with --plots, draw them."""
     p = parser("function_fit", "The first article: a 1-4-4-1 network learns sin(πx); "
                "its nine lost figures.")
-    p.add_argument("--plots", metavar="DIR", default=None,
-                   help="also draw the nine figures as PNGs into DIR")
+    add_plots_option(p, "the nine figures")
     args = p.parse_args(argv)
-    if args.plots is not None and Path(args.plots).exists() and not Path(args.plots).is_dir():
-        p.error(f"--plots {args.plots!r} is a file; give a folder")  # before the training
+    check_plots_folder(p, args.plots)  # before the training
     r = run(args.seed)
-    lines = report(r)
-    if args.plots is not None:
-        lines.append(heading("Plots"))
-        lines += [f"  wrote {path}" for path in write_plots(r, args.plots)]
-    show(lines)
+    show(report(r) + plot_lines(write_plots, r, args.plots))
     return 0
 
 

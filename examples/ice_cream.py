@@ -38,7 +38,7 @@ from autograd import Value, no_grad
 
 from . import _descent
 from ._descent import MethodRun, Point, Rows, dataset_mse, descend, restored, sweep
-from ._report import heading, parser, row, show
+from ._report import add_plots_option, check_plots_folder, heading, parser, plot_lines, row, show
 
 HIDDEN = 2
 # step 1, the reference training of all nine: the largest rate whose MSE still falls at
@@ -255,13 +255,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                "full batch vs SGD vs mini-batch.")
     p.add_argument("--steps", type=int, default=COMPARE_STEPS,
                    help=f"steps per method in the comparison (default {COMPARE_STEPS})")
-    p.add_argument("--plots", metavar="DIR", default=None,
-                   help="also draw the brute-force curve and the bowl as PNGs into DIR")
+    add_plots_option(p, "the brute-force curve and the bowl")
     args = p.parse_args(argv)
     if args.steps < 1:
         p.error(f"--steps must be at least 1, got {args.steps}")
-    if args.plots is not None and Path(args.plots).exists() and not Path(args.plots).is_dir():
-        p.error(f"--plots {args.plots!r} is a file; give a folder")  # before a minute of work
+    check_plots_folder(p, args.plots)  # before a minute of work
     try:
         r = run(args.seed, args.steps)
     except ValueError as exc:
@@ -313,10 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         row("seeds 0..9 whose output ReLU starts dead", None,
             ", ".join(map(str, r.dead_seeds)) or "none"),
     ]
-    if args.plots is not None:
-        lines.append(heading("Plots"))
-        lines += [f"  wrote {path}" for path in write_plots(r, args.plots)]
-    show(lines)
+    show(lines + plot_lines(write_plots, r, args.plots))
     return 0
 
 
