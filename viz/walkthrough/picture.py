@@ -25,6 +25,7 @@ import graphviz
 from autograd import Value
 
 from .. import style
+from ..draw import node_roles
 from ..escape import html_label
 from ..numbers import format_factor, format_number
 from . import captions
@@ -128,9 +129,10 @@ def frame_picture(frame: Frame, sizes: Sizes, *, lang: str, precision: int,
         dot.attr(label=f"<{html_label(f'{frame.index + 1}. {frame.caption}')}>",
                  labelloc="t", labeljust="l", fontsize="12")
     drawn = _drawn(g.order)
+    roles = node_roles(g.order, g.root, g.params)
     for node in drawn:
-        dot.node(g.ids[node], _box(frame, node, sizes.cells[(g.step, g.ids[node])], lang,
-                                   precision))
+        dot.node(g.ids[node], _box(frame, node, roles[node],
+                                   sizes.cells[(g.step, g.ids[node])], lang, precision))
     lit = set(frame.edges)
     trail = set(frame.trail) | (lit if frame.phase == "backward" else set())
     for node in drawn:
@@ -164,10 +166,9 @@ def _edge_attrs(frame: Frame, edge: Edge, lit: set, trail: set, sizes: Sizes,
     return attrs
 
 
-def _box(frame: Frame, node: Value, width: float, lang: str, precision: int) -> str:
+def _box(frame: Frame, node: Value, role: str, width: float, lang: str, precision: int) -> str:
     """A node's box: [op] name / data / grad, coloured by role and by the frame's state."""
     g = frame.graph
-    role = _role(g, node)
     fill, border = style.ROLES[role]
     data, grad = frame.numbers[node]
     ink = ""
@@ -201,16 +202,6 @@ def _box(frame: Frame, node: Value, width: float, lang: str, precision: int) -> 
     body = "".join(f"<TR>{row}</TR>" for row in rows)
     return (f'<<TABLE BORDER="3" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2" '
             f'COLOR="{outline}">{body}</TABLE>>')
-
-
-def _role(g, node: Value) -> str:
-    if node is g.root:
-        return "loss"
-    if node in g.params:
-        return "param"
-    if node.is_leaf:
-        return "input"
-    return "result"
 
 
 def _ink(text: str, colour: str) -> str:
