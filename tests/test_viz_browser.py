@@ -101,6 +101,23 @@ def test_every_graph_text_is_at_least_12px_with_no_horizontal_scroll(article, op
         page.screenshot(path=str(screenshots / f"walkthrough-en-{size}-{name}.png"))
 
 
+PANELS_WIDER_THAN_THEIR_BOX = """() => Array.from(document.querySelectorAll('#panels > section'))
+  .filter(s => s.scrollWidth > s.clientWidth + 1).map(s => s.id)"""
+
+
+@pytest.mark.parametrize("which", ["article", "chinese", "long run"])
+def test_no_panel_scrolls_sideways_at_1024_even_with_every_row_filled(article, chinese,
+                                                                      open_page, tmp_path,
+                                                                      which):
+    if which == "long run":  # small losses print long: L = 0.00480938
+        path = viz.walkthrough(steps=181).write_html(tmp_path / "long.html")
+    else:
+        path = (article if which == "article" else chinese)[1]
+    page = open_page(path, width=1024, height=768)
+    page.keyboard.press("End")  # every row of the step table filled in
+    assert page.evaluate(PANELS_WIDER_THAN_THEIR_BOX) == []
+
+
 def test_edge_labels_sit_on_neither_edges_nor_nodes(article, open_page):
     wt, path = article
     page = open_page(path, width=1024, height=768)
@@ -175,6 +192,48 @@ def test_inspector_follows_the_pair_and_shows_results(article, open_page):
     assert "w × x · computed node" in text and "w × x = 0.5 × 1 = 0.5" in text
     assert "#step=" in page.evaluate("location.hash") and "node=w%20%C3%97%20x" in \
         page.evaluate("location.hash")
+
+
+def test_inspector_follows_the_frames_node_until_one_is_pinned(article, open_page):
+    wt, path = article
+    page = open_page(path, width=1024, height=768)
+    index = index_of(wt, 1, "backward", "w")
+    go(page, index)  # nothing pinned: the inspector explains this frame's node
+    text = inspector(page)
+    assert text.startswith("this frame's node") and "w · parameter" in text
+    assert "∂L/∂w = ∂L/∂(w × x) · ∂(w × x)/∂w = −1.796 × 1 = −1.796" in text
+    page.keyboard.press("ArrowRight")
+    frame = wt.frames[index + 1]
+    assert f"{wt.frames[index + 1].graph.names[frame.node]} · " in inspector(page)
+    click_node(page, index + 1, wt.frames[index].node_id)  # pin w
+    assert inspector(page).startswith("kept here") and "w · parameter" in inspector(page)
+    page.keyboard.press("ArrowRight")
+    assert "w · parameter" in inspector(page)
+    assert "node=w" in page.evaluate("location.hash")
+    click_node(page, index + 2, wt.frames[index].node_id)  # a second click: follow again
+    assert inspector(page).startswith("this frame's node")
+    assert "node=" not in page.evaluate("location.hash")
+
+
+ROW_IN_VIEW = """(selector) => {
+  const row = document.querySelector(selector), box = row.closest('section');
+  const r = row.getBoundingClientRect(), b = box.getBoundingClientRect();
+  const head = row.closest('table').tHead.getBoundingClientRect();
+  return r.top >= head.bottom - 1 && r.bottom <= b.bottom + 1 && window.scrollY === 0;
+}"""
+
+
+def test_the_current_rows_stay_in_view_in_long_tables(mlp, open_page, tmp_path):
+    wt, path = mlp
+    page = open_page(path, width=1024, height=768)
+    for index in (len(wt.frames) // 4, len(wt.frames) * 2 // 3, 3):
+        assert wt.frames[index].node is not None
+        go(page, index)
+        assert page.evaluate(ROW_IN_VIEW, "#nodes tr.current") is True, wt.frames[index].caption
+    path = viz.walkthrough(steps=40, detail=2).write_html(tmp_path / "long.html")
+    page = open_page(path, width=1024, height=768)
+    page.keyboard.press("End")
+    assert page.evaluate(ROW_IN_VIEW, "#steps tr.current") is True
 
 
 @pytest.mark.parametrize("size", SIZES)

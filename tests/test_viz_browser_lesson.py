@@ -36,6 +36,10 @@ def test_the_answer_is_hidden_everywhere_until_the_learner_answers(quiz_page, op
     assert page.text_content("#caption").endswith("= ? (rule: ∂(w × x)/∂x = w = 0.5) — x is "
                                                   "data: its gradient is not used.")
     assert page.locator("#quiz-answer").is_visible()
+    # The inspector asks the same question in its own form (its label says the phase).
+    assert page.text_content("#inspector-body").endswith(
+        "backward:∂L/∂x = ∂L/∂(w × x) · ∂(w × x)/∂x = −1.796 × 0.5 = ? (rule: ∂(w × x)/∂x = "
+        "w = 0.5) — x is data: its gradient is not used.")
     page.screenshot(path=str(screenshots / "walkthrough-quiz-question.png"))
     page.fill("#quiz-answer", "0.9")
     page.keyboard.press("Enter")
@@ -59,6 +63,8 @@ def test_update_questions_hide_the_new_value_in_the_table_too(quiz_page, open_pa
     go(page, index, "b")
     assert "0.62196" not in visible_text(page)
     assert page.locator('#steps tr[data-step="1"] td').all_text_contents()[-1] == "?"
+    assert page.text_content("#inspector-body").endswith(
+        "update:b ← b − lr·∂L/∂b = 0.604 − 0.01 × (−1.796) = ?")
     page.click("#quiz-show")
     assert page.text_content("#quiz-feedback") == "The answer is 0.62196."
     assert page.text_content("#score") == "score 0 / 1"

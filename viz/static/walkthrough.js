@@ -166,6 +166,18 @@
       tr.classList.toggle("current", fact.id === frame.node);
       tr.classList.toggle("selected", fact.name === selected);
     });
+    keepInView(nodeBody.querySelector("tr.current"), $("node-table"));
+  }
+
+  // A long table (an MLP's nodes, a long run's steps) scrolls its own panel, never the
+  // page, so the current row stays in view.
+  function keepInView(row, box) {
+    if (!row) return;
+    var r = row.getBoundingClientRect(), b = box.getBoundingClientRect();
+    var head = row.closest("table").tHead;  // sticky: rows scroll under it
+    var top = head ? head.getBoundingClientRect().bottom : b.top;
+    if (r.top < top) box.scrollTop -= top - r.top;
+    else if (r.bottom > b.bottom) box.scrollTop += r.bottom - b.bottom;
   }
 
   function factNamed(step, name) {
@@ -182,10 +194,19 @@
     return p;
   }
 
+  function factWithId(step, id) {
+    var facts = data.facts[step] || [];
+    for (var k = 0; k < facts.length; k++) if (facts[k].id === id) return facts[k];
+    return null;
+  }
+
+  // With no node pinned, the inspector follows the frame's own node.
   function inspect(frame, i, hidden) {
     inspector.textContent = "";
-    var fact = selected === null ? null : factNamed(frame.step, selected);
+    var pinned = selected === null ? null : factNamed(frame.step, selected);
+    var fact = pinned || (selected === null ? factWithId(frame.step, frame.node) : null);
     if (!fact) { para(inspector, T.inspector, "hint"); return; }
+    para(inspector, pinned ? T.inspector_pinned : T.inspector_following, "hint mode");
     var head = para(inspector, "");
     var strong = document.createElement("strong");
     strong.textContent = fact.name;
@@ -205,7 +226,7 @@
       kind.textContent = T["inspector_" + line[1]] + ":";
       p.appendChild(kind);
       var text = line[2];
-      if (hidden && line[0] === i) text = frame.q.question;
+      if (hidden && line[0] === i) text = frame.q.line;
       p.appendChild(document.createTextNode(text));
     });
   }
@@ -221,6 +242,7 @@
         cell.textContent = at > i ? "" : (hidden && at === i ? "?" : cell.dataset.value);
       });
     });
+    keepInView(document.querySelector("#steps tr.current"), $("steps-box"));
   }
 
   function moveChart(frame, i) {
@@ -362,7 +384,7 @@
   $("speed").addEventListener("change", function () { if (timer !== null) { stop(); play(); } });
 
   function select(name) {
-    selected = name;
+    selected = name === selected ? null : name;  // a second click follows the frame again
     render(current);
     setHash();
   }

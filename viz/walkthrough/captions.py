@@ -71,6 +71,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "gradient": "gradient",
         "inspector": "Click a node in the graph (or a row of the node table) to see how "
                      "its value and gradient are computed, as of this frame.",
+        "inspector_following": "this frame's node · click any node to keep it here",
+        "inspector_pinned": "kept here · click it again to follow the frame",
         "inspector_forward": "forward",
         "inspector_backward": "backward",
         "inspector_update": "update",
@@ -163,6 +165,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "gradient": "梯度",
         "inspector": "点击图中的节点（或节点表中的一行），"
                      "查看到这一帧为止它的值和梯度是怎样算出来的。",
+        "inspector_following": "当前帧的节点 · 点击任一节点可固定在这里",
+        "inspector_pinned": "已固定 · 再点一次即跟随当前帧",
         "inspector_forward": "前向传播",
         "inspector_backward": "反向传播",
         "inspector_update": "参数更新",

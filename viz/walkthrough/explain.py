@@ -92,8 +92,9 @@ class Explainer:
         whole = self._chain_text(name, loss_name, terms, result, fold=False, line=True)
         caption = self._chain_text(name, loss_name, terms, result, fold=True)
         question = self._chain_text(name, loss_name, terms, "?", fold=True)
+        line = self._chain_text(name, loss_name, terms, "?", fold=False, line=True)
         answer = Answer(node.grad, result, question,
-                        (grad_text(self.lang, node.grad, self.precision),))
+                        (grad_text(self.lang, node.grad, self.precision),), line)
         return Explained(caption, whole, answer)
 
     def _chain_text(self, name: str, loss_name: str, terms: list, result: str,
@@ -136,5 +137,5 @@ class Explainer:
                           equation=equation(result))
 
         answer = Answer(new, self.num(new), caption("?"),
-                        (data_text(self.lang, new, self.precision),))
+                        (data_text(self.lang, new, self.precision),), equation("?"))
         return Explained(caption(self.num(new)), equation(self.num(new)), answer)

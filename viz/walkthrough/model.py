@@ -39,6 +39,7 @@ class Answer:
     text: str  # as the page prints it: "−1.796"
     question: str  # the caption with the answer replaced by "?"
     cells: tuple[str, ...]  # graph cell texts that show it: ("grad −1.796",)
+    line: str = ""  # the inspector's line (no phase in front) with "?" for the answer
 
 
 @dataclass(eq=False)

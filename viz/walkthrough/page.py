@@ -31,6 +31,7 @@ MAX_PARAM_COLUMNS = 4  # beyond that the step table shows the loss only
 
 _UI_KEYS = ("frame_counter", "play", "pause", "value", "gradient", "not_yet",
             "inspector_forward", "inspector_backward", "inspector_update", "inspector",
+            "inspector_following", "inspector_pinned",
             "role_param", "role_input", "role_target", "role_result", "role_loss",
             "quiz_prompt", "quiz_right", "quiz_wrong", "quiz_shown", "quiz_score",
             "quiz_check", "quiz_show", "quiz_bad_number", "step_n")
@@ -52,7 +53,8 @@ def _frames_data(wt: Walkthrough) -> list[dict]:
         item: dict = {"caption": f.caption, "phase": f.phase, "step": f.step,
                       "node": f.node_id, "done": last_of_step[f.step] == f.index}
         if f.answer is not None:
-            item["q"] = {"question": f.answer.question, "answer": f.answer.text,
+            item["q"] = {"question": f.answer.question, "line": f.answer.line,
+                         "answer": f.answer.text,
                          "value": f.answer.value, "cells": list(f.answer.cells)}
         out.append(item)
     return out

@@ -123,7 +123,8 @@ class FrameRecorder:
             if node in graph.data_leaves:
                 note = t("not_learned", name=graph.names[node])
                 caption, whole = caption + note, whole + note
-                answer = replace(answer, question=answer.question + note)
+                answer = replace(answer, question=answer.question + note,
+                                 line=answer.line + note)
             self.add(graph, "backward", caption, numbers, node, tuple(uses),
                      trail=tuple(trail), answer=answer)
             self._know(graph, node, "backward", whole, grad=node.grad)
