@@ -4,9 +4,8 @@ One ``autograd.compile`` program of the per-example loss (y − t)², the target
 one of its inputs, gives the loss and its gradient for all examples at once. On it:
 
 - ``train``: full-batch Adam (``nn.Adam``) — the same steps as ``nn.fit(model, rows,
-  loss=nn.sum_squared_error, optimizer=Adam, batch_size=None, shuffle=False)``;
-  ``nn.fit(..., compiled=True)`` compiles the loss once per distinct target, and a
-  regression has as many targets as examples, which made it about 5× slower here;
+  loss=nn.sum_squared_error, optimizer=Adam, batch_size=None, shuffle=False)``, on the
+  same program the two figures below use;
 - ``landscape``: the loss over two weights, every other held at its trained value
   (the article's figure 6);
 - ``descend``: steepest descent w ← w − lr·∂L/∂w on those two (figure 7).

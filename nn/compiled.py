@@ -9,8 +9,9 @@ depends on the target (``cross_entropy`` picks the class index) and on the outpu
 (its max-shift is a constant computed from them). Per target it is compiled as well —
 on max-shifted outputs when that reproduces the eager numbers — after re-tracing it
 on many output rows; for a few classes, one program computes every class's loss at
-once. A loss that cannot be compiled runs eagerly on leaf Values holding the outputs,
-and one sample in ``LossHead.GUARD_EVERY`` is always recomputed eagerly and compared. Its
+once; for a regression (many real targets), one program takes the target as an input.
+A loss that cannot be compiled runs eagerly on leaf Values holding the outputs, and one
+sample in ``LossHead.GUARD_EVERY`` is always recomputed eagerly and compared. Its
 gradient with respect to the outputs seeds the model's compiled backward.
 
 Each step runs the model's generated forward on a view of the batch, the loss's

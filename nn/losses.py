@@ -32,17 +32,26 @@ def _is_index(x: object) -> bool:
     return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
-def _paired(prediction: Prediction, target: Target, what: str) -> tuple[list[Value], list[float]]:
-    """The outputs and one float target per output, or a ValueError saying what differs."""
+def _paired(prediction: Prediction, target: Target, what: str, values: bool = False
+            ) -> tuple[list[Value], list]:
+    """The outputs and one float target per output, or a ValueError saying what differs.
+
+    ``values``: a target may also be Values (the squared errors' graph is the same for
+    every target then, which lets ``nn.fit(compiled=True)`` compile a regression's loss
+    once with the target as an input)."""
     outputs = logits_of(prediction, what)
-    if _is_number(target):
-        targets = [float(target)]
+
+    def ok(t: object) -> bool:
+        return _is_number(t) or values and isinstance(t, Value)
+
+    if ok(target):
+        targets = [target if isinstance(target, Value) else float(target)]
     elif is_sequence(target):
         targets = list(target)
         for i, t in enumerate(targets):
-            if not _is_number(t):
+            if not ok(t):
                 raise ValueError(f"{what}: target[{i}] must be a number, got {t!r}")
-        targets = [float(t) for t in targets]
+        targets = [t if isinstance(t, Value) else float(t) for t in targets]
     else:
         raise ValueError(f"{what}: target must be a number or a list of numbers, got {target!r}")
     if len(targets) != len(outputs):
@@ -57,7 +66,7 @@ def _paired(prediction: Prediction, target: Target, what: str) -> tuple[list[Val
 
 
 def _squares(prediction: Prediction, target: Target, what: str) -> list[Value]:
-    outputs, targets = _paired(prediction, target, what)
+    outputs, targets = _paired(prediction, target, what, values=True)
     return [(y - t) ** 2 for y, t in zip(outputs, targets, strict=True)]
 
 

@@ -12,6 +12,7 @@ import autograd
 import nn
 from autograd import Value
 from autograd.compiled import StructureError, compile
+from autograd.compiled.losshead import LossHead
 from autograd.ops import OPS
 from nn.compiled import fit_compiled
 
@@ -145,6 +146,68 @@ def test_regression_with_one_output_and_mse():
                  compiled=True)
     assert close_lists(h_b.train_loss, h_a.train_loss)
     assert close_lists([p.data for p in b.parameters()], [p.data for p in a.parameters()])
+
+
+def _regression(n=150, outputs=1):
+    rng = random.Random(4)
+    rows = []
+    for _ in range(n):
+        x = rng.uniform(-1, 1)
+        t = [math.sin(3 * x + k) for k in range(outputs)]
+        rows.append(([x], t[0] if outputs == 1 else t))
+    return rows
+
+
+def _fit_twice(data, loss, batch_size, outputs=1, val=None):
+    made = [nn.MLP(1, [4, outputs], activation="tanh", seed=1) for _ in range(2)]
+    kwargs = dict(loss=loss, epochs=3, batch_size=batch_size, val=val, seed=2, progress=False)
+    h_e = nn.fit(made[0], data, optimizer=nn.Adam(made[0], lr=0.01), **kwargs)
+    heads = []
+    keep = LossHead.prepare
+
+    def spy(head, *args):
+        heads.append(head)
+        return keep(head, *args)
+
+    LossHead.prepare = spy
+    try:
+        h_c = nn.fit(made[1], data, optimizer=nn.Adam(made[1], lr=0.01), compiled=True,
+                     **kwargs)
+    finally:
+        LossHead.prepare = keep
+    assert close_lists(h_c.train_loss, h_e.train_loss)
+    assert close_lists([p.data for p in made[1].parameters()],
+                       [p.data for p in made[0].parameters()])
+    return heads[0], h_c, h_e
+
+
+@pytest.mark.parametrize("loss", [nn.mse, nn.sum_squared_error, nn.half_squared_error])
+@pytest.mark.parametrize("batch_size", [10, None])
+def test_a_regression_loss_is_compiled_once_with_the_target_as_an_input(loss, batch_size):
+    # 150 distinct targets: past MAX_COMPILED, one program takes t as an input
+    head, h_c, h_e = _fit_twice(_regression(), loss, batch_size, val=_regression(30))
+    program, width, scalar = head.by_value
+    assert (program.n_inputs, width, scalar) == (2, 1, True)
+    assert close_lists(h_c.val_loss, h_e.val_loss)
+
+
+def test_a_regression_with_list_targets_takes_them_as_inputs_too():
+    head, _, _ = _fit_twice(_regression(outputs=2), nn.mse, 16, outputs=2)
+    assert head.by_value[0].n_inputs == 4 and head.by_value[1:] == (2, False)
+
+
+def test_a_loss_reading_the_target_as_a_float_stays_eager_with_the_same_numbers():
+    def floaty(prediction, target):  # float(): the target becomes a constant of the graph
+        return (nn.scalar(prediction) - float(target.data if isinstance(target, Value)
+                                               else target)) ** 2
+
+    head, _, _ = _fit_twice(_regression(), floaty, 10)
+    assert head.by_value is None  # the numbers at other targets gave it away
+
+
+def test_one_sample_at_a_time_keeps_the_regression_loss_eager():
+    head, _, _ = _fit_twice(_regression(), nn.mse, 1)
+    assert head.by_value is None  # cheaper on Values; nothing compiled for it
 
 
 def test_a_loss_whose_graph_depends_on_the_outputs_runs_eagerly_with_the_same_numbers():

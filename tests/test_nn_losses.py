@@ -178,3 +178,14 @@ def test_numpy_arrays_are_lists_of_numbers_for_targets_and_logits():
     with pytest.raises(ValueError, match=r"mse: target must be a number or a list of "
                                          r"numbers, got array\(1.\)"):
         nn.mse(ys[0], np.array(1.0))  # 0-d: neither a number nor a list
+
+
+def test_squared_errors_take_value_targets_and_differentiate_them():
+    # What lets a compiled fit trace a regression's loss once, the target an input.
+    y, t = Value(1.5), Value(1.0)
+    loss = nn.mse([y], [t])
+    loss.backward()
+    assert loss.data == 0.25 and y.grad == 1.0 and t.grad == -1.0
+    assert nn.half_squared_error(Value(1.104), Value(2.9)).data == pytest.approx(1.61281, abs=1e-5)
+    with pytest.raises(ValueError, match=r"binary_cross_entropy: target must be a number"):
+        nn.binary_cross_entropy(Value(0.5), Value(1.0))  # numbers only there, as before

@@ -5,7 +5,8 @@ with their largest value already subtracted (a shift-invariant loss like
 ``cross_entropy``, whose shift is a constant computed from the outputs). It is kept
 only if its graph is the eager one and its numbers match eager at the traced row and at
 variant rows (see ``variant_rows``); for a few classes, one program gives every class's
-loss at once. ``LossHead`` runs what this module compiles.
+loss at once; for many real-valued targets (a regression), one program takes the
+target as one more input. ``LossHead`` runs what this module compiles.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
     from .losshead import LossHead
 
 __all__ = ["target_key", "variant_rows", "compile_target", "compile_every_target",
-           "run_target", "run_every", "close"]
+           "compile_by_value", "target_rows", "run_target", "run_every", "run_by_value",
+           "close"]
 
 Combined = tuple[Program, bool, dict[object, int]]
 
@@ -183,6 +185,102 @@ def compile_every_target(head: LossHead, model: Program, X: np.ndarray, targets:
             return None
     program.quiet = False  # fit runs inside np.errstate
     return candidate
+
+
+def target_width(targets: list) -> int | None:
+    """How many numbers each target is (1 for a number, k for k-number lists, the same
+    for every target), or None when they are not all real numbers of one shape."""
+    def is_real(t: object) -> bool:
+        return isinstance(t, numbers.Real) and not isinstance(t, bool)
+
+    if all(is_real(t) for t in targets):
+        return 1
+    widths = set()
+    for t in targets:
+        if isinstance(t, (str, bytes)) or not hasattr(t, "__len__"):
+            return None
+        if not all(is_real(x) for x in t):
+            return None
+        widths.add(len(t))
+    return widths.pop() if len(widths) == 1 and 0 not in widths else None
+
+
+def target_rows(targets: list, width: int, scalar: bool) -> np.ndarray | None:
+    """The targets as rows (width × samples) for a by-value program, or None if one does
+    not fit (then the caller takes the per-target path)."""
+    try:
+        rows = np.array(targets, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if scalar and rows.ndim == 1:
+        return rows[None, :]
+    if not scalar and rows.ndim == 2 and rows.shape[1] == width:
+        return rows.T
+    return None
+
+
+def compile_by_value(head: LossHead, model: Program, X: np.ndarray, targets: list
+                     ) -> tuple[Program, int, bool] | None:
+    """One program of the loss with the target as more inputs: (program, width, scalar).
+
+    For a regression every target differs, so a program per target would not pay. The
+    loss is traced with Values for the target (``nn``'s squared errors accept them), on
+    rows spread over the data, and kept only if its graph is the same for each of them
+    and its numbers match eager at each (a loss that reads ``float(t)`` fails there).
+    None: the loss runs eagerly, as before.
+    """
+    width = target_width(targets)
+    if width is None or not len(targets):
+        return None
+    scalar = width == 1 and not hasattr(targets[0], "__len__")
+    picks = sorted(set(np.linspace(0, len(targets) - 1, 9).round().astype(int).tolist()))
+    outputs = np.asarray(model.forward(X[picks]), dtype=float).reshape(len(picks), -1)
+    n_out = outputs.shape[1]
+    samples = []
+    for i, row in zip(picks, outputs.tolist(), strict=True):
+        t = [float(targets[i])] if scalar else [float(x) for x in targets[i]]
+        samples.append(row + t)
+        samples.extend(v + t for v in variant_rows(row)[-8:])  # the constant sweep
+
+    def by_value(*zs: Value) -> Value:
+        prediction = zs[0] if head.single else list(zs[:n_out])
+        return head.loss(prediction, zs[n_out] if scalar else list(zs[n_out:]))
+
+    by_value.__name__ = head.name
+    try:
+        program = compile(by_value, samples[0], check=samples[1:], wrt_inputs=True)
+    except (StructureError, ValueError, TypeError, ArithmeticError):
+        return None
+    for sample in samples:
+        row, t = sample[:n_out], sample[n_out:]
+        try:
+            want, want_grad = head.eager(row, t[0] if scalar else t, True)
+        except (ValueError, TypeError, ArithmeticError):
+            continue  # outside the loss's domain: no evidence either way
+        losses, grads = run_by_value(program, np.array(row)[:, None], np.array(t)[:, None], True)
+        scale = max(abs(g) for g in want_grad)
+        if not (close(losses[0], want, abs(want)) and all(
+                close(a, b, scale) for a, b in zip(grads[:, 0], want_grad, strict=True))):
+            return None
+    program.quiet = False  # fit runs inside np.errstate
+    return program, width, scalar
+
+
+def run_by_value(program: Program, Z: np.ndarray, T: np.ndarray, want_grad: bool):
+    """(losses, ∂loss/∂Z or None) of a by-value program on outputs Z and targets T (rows ×
+    samples). Views of the program's buffers: read them before its next run."""
+    kernel = program.kernel(Z.shape[1])
+    k = Z.shape[0]
+    np.copyto(kernel.inputs[:k], Z)
+    np.copyto(kernel.inputs[k:], T)
+    program.run(None, kernel)
+    losses = kernel.V[program.plan.output_rows[0]]
+    if not want_grad:
+        return losses, None
+    kernel.clear()
+    np.add(kernel.seed, 1.0, out=kernel.seed)  # ∂loss/∂loss, for every sample
+    program.run_backward(kernel)
+    return losses, kernel.G[:k]
 
 
 def load(program: Program, shifted: bool, Z: np.ndarray):

@@ -7,7 +7,8 @@ its graph does not depend on the outputs, or on outputs with their largest value
 already subtracted when that gives exactly the eager numbers (a shift-invariant loss
 like ``cross_entropy``). Each candidate is re-traced and compared with eager on many
 output rows; one that fails stays eager (leaf Values holding the outputs). For a few
-distinct targets, ``prepare`` builds one program giving every target's loss at once.
+distinct targets, ``prepare`` builds one program giving every target's loss at once;
+for many real-valued ones (a regression), one program taking the target as an input.
 One sample in ``GUARD_EVERY`` is always recomputed eagerly and compared, so a graph
 that changes with the data is reported rather than trained on silently. The programs
 are compiled and checked in ``losscheck``.
@@ -25,11 +26,14 @@ from ..value import Value
 from .fused import FusedStep
 from .losscheck import (
     close,
+    compile_by_value,
     compile_every_target,
     compile_target,
+    run_by_value,
     run_every,
     run_target,
     target_key,
+    target_rows,
 )
 from .program import Program
 from .trace import StructureError
@@ -62,6 +66,10 @@ class LossHead:
         self.combined: tuple[Program, bool, dict[object, int]] | None = None
         self._samples: dict[int, np.ndarray] = {}  # arange(n), per batch size
         self._fused: dict[object, FusedStep | None] = {}  # per target, for one sample
+        # A regression's loss with the target as more inputs: (program, width, scalar),
+        # compiled at the first batch of several samples (one sample: eager is cheaper)
+        self.by_value: tuple[Program, int, bool] | None = None
+        self._by_value_from: tuple[Program, np.ndarray, list] | None = None
 
     def prepare(self, model: Program, X: np.ndarray, targets: list) -> None:
         """Compile the per-target programs, and one for every target at once when there are
@@ -70,7 +78,10 @@ class LossHead:
         for i, t in enumerate(targets):
             first.setdefault(target_key(t), i)
         if len(first) > self.MAX_COMPILED:
-            self.limit = 0  # regression: a program per target would not pay; stay eager
+            # regression: a program per target would not pay; one with the target as an
+            # input, or eager
+            self.limit = 0
+            self._by_value_from = (model, X, targets)
             return
         if len(first) < 2:
             return
@@ -167,6 +178,16 @@ class LossHead:
         The gradients may be a view of a loss program's buffer: use them before the
         next call.
         """
+        if self._by_value_from is not None and len(targets) > 1:
+            self.by_value = compile_by_value(self, *self._by_value_from)
+            self._by_value_from = None
+        if self.by_value is not None and len(targets) > 1:
+            program, width, scalar = self.by_value
+            T = target_rows(targets, width, scalar)
+            if T is not None:
+                losses, grads = run_by_value(program, Z, T, want_grad)
+                self._guard(Z, targets, losses, grads)
+                return losses.tolist(), grads
         if len(targets) == 1:  # per-sample training: the short way
             return self._one(Z, targets[0], want_grad)
         if columns is not None:
