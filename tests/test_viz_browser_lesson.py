@@ -34,12 +34,12 @@ def test_the_answer_is_hidden_everywhere_until_the_learner_answers(quiz_page, op
     go(page, index, "x")
     assert "−0.898" not in visible_text(page)  # caption, graph, tables, inspector
     assert page.text_content("#caption").endswith("= ? (rule: ∂(w × x)/∂x = w = 0.5) — x is "
-                                                  "data: its gradient is not used.")
+                                                  "an input: its gradient is not used.")
     assert page.locator("#quiz-answer").is_visible()
     # The inspector asks the same question in its own form (its label says the phase).
     assert page.text_content("#inspector-body").endswith(
         "backward:∂L/∂x = ∂L/∂(w × x) · ∂(w × x)/∂x = −1.796 × 0.5 = ? (rule: ∂(w × x)/∂x = "
-        "w = 0.5) — x is data: its gradient is not used.")
+        "w = 0.5) — x is an input: its gradient is not used.")
     page.screenshot(path=str(screenshots / "walkthrough-quiz-question.png"))
     page.fill("#quiz-answer", "0.9")
     page.keyboard.press("Enter")
@@ -139,6 +139,33 @@ def test_the_trajectory_chart_moves_with_the_frame(open_page, tmp_path, lang, la
     assert xs[0] < xs[1] < xs[2]
 
 
+CHART_TEXT_PX = """() => Array.from(document.querySelectorAll('#trajectory text'))
+  .map(t => t.getBoundingClientRect().height)"""
+REVEALED = """() => ['trajectory-past-rect', 'trajectory-past-loss-rect'].map(id =>
+  parseFloat(document.getElementById(id).getAttribute('width')))"""
+
+
+def test_the_chart_reads_at_1024_and_shows_nothing_from_a_later_frame(open_page, tmp_path):
+    wt = viz.walkthrough()
+    page = open_page(wt.write_html(tmp_path / "chart.html"), width=1024, height=768)
+    assert min(page.evaluate(CHART_TEXT_PX)) >= 12  # rendered line boxes, CSS px
+    chart = page.locator("svg#trajectory")
+    x0, dx = float(chart.get_attribute("data-x0")), float(chart.get_attribute("data-dx"))
+    pair = lambda x: (x - x0) / dx  # noqa: E731 - how many pairs' worth is revealed
+    frames = lambda step, phase: [f.index for f in wt.frames  # noqa: E731
+                                  if f.step == step and f.phase == phase]
+    go(page, 0)  # the first frame: nothing after the start
+    params, loss = map(pair, page.evaluate(REVEALED))
+    assert params < 0.5 and loss < 0.5
+    go(page, frames(1, "backward")[0])  # pair 2's loss is known, its update is not
+    params, loss = map(pair, page.evaluate(REVEALED))
+    assert 1 <= params < 1.5 and 1.5 <= loss < 2
+    go(page, frames(1, "update")[0])  # w's new value only: b's point would be the future
+    assert pair(page.evaluate(REVEALED)[0]) < 1.5
+    go(page, max(f.index for f in wt.frames if f.step == 1))  # pair 2 done
+    assert pair(page.evaluate(REVEALED)[0]) >= 2
+
+
 def test_a_long_run_shows_its_numbers_only_pairs(open_page, tmp_path):
     wt = viz.walkthrough(steps=181)
     page = open_page(wt.write_html(tmp_path / "long.html"), width=1024, height=768)
@@ -158,7 +185,8 @@ def test_presenter_mode_fills_the_window_with_16px_text(open_page, tmp_path, scr
     page = open_page(wt.write_html(tmp_path / "present.html"), width=1024, height=768)
     page.keyboard.press("f")
     assert page.evaluate("document.body.classList.contains('presenter')")
-    assert not page.locator("#panels").is_visible() and not page.locator("header").is_visible()
+    assert not page.locator("#panels").is_visible() and not page.locator("#about").is_visible()
+    assert page.locator("#phases").is_visible()  # which phase we are in stays in view
     for step in range(len(wt.records)):
         index = max(f.index for f in wt.frames if f.step == step and f.phase == "backward")
         go(page, index)

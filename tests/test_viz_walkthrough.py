@@ -100,7 +100,7 @@ def test_accumulation_writes_the_sum_over_consumers():
     (frame,) = [f for f in wt.frames if f.phase == "backward" and f.node.label == "h"]
     assert "summed over the 3 nodes that read h" in frame.caption
     # y = h² + h, L = (y − t)²/2 at h = 1, t = 1: ∂L/∂y = 1, ∂L/∂h = 1·1 + 1·1 + 1·1 = 3
-    assert "= (1 × 1) + … + (1 × 1) = 3" in frame.caption  # folded: two lines at most
+    assert "= (1 × 1) + … = 3" in frame.caption  # folded: two lines at most
     assert "∂L/∂h = Σ ∂L/∂c · ∂c/∂h = " in frame.caption  # three terms: Σ in the caption
     (fact,) = [f for f in wt.facts[0] if f.name == "h"]  # and whole in the inspector
     whole = [line for _, kind, line in fact.lines if kind == "backward"][0]
@@ -275,7 +275,7 @@ def test_parameters_with_the_same_label_or_none_stay_apart_in_the_records():
     # y = 0.5 − 0.3 = 0.2, dL/dy = −1.8, so both gradients are −1.8 (x = x² = 1)
     assert wt.records[0].before == {"w": 0.5, "w#2": -0.3}
     assert wt.records[0].after == pytest.approx({"w": 0.68, "w#2": -0.12})
-    assert wt.transcript().splitlines()[-2].split() == ["step", "L", "w", "w#2"]
+    assert wt.transcript().splitlines()[-2].split() == ["pair", "L", "w", "w#2"]
     assert "w#2 ← w#2 − lr·∂L/∂w#2 = −0.3 − 0.1 × (−1.8) = −0.12" in wt.transcript()
     u, v = Value(0.5), Value(0.1)
     wt = viz.walkthrough(lambda x: u * x + v, pairs=[(1.0, 2.0)], params=[u, v], lr=0.1)

@@ -157,7 +157,7 @@ def test_long_sums_fold_in_the_caption_and_stay_whole_in_the_inspector():
     wt = viz.walkthrough(model, pairs=[(0.5, 1.0)], loss=nn.mse)
     frame = frame_of(wt, 0, "backward", "x")
     assert "summed over the 5 nodes that read x" in frame.caption
-    assert frame.caption.count(" × ") < 5 + 2 and " + … + " in frame.caption
+    assert frame.caption.count(" × ") < 5 + 2 and ") + … = " in frame.caption
     (fact,) = [f for f in wt.facts[0] if f.name == "x"]
     whole = [line for _, kind, line in fact.lines if kind == "backward"][0]
     assert whole.count("(") > frame.caption.count("(") and " … " not in whole.split("(rule")[0]

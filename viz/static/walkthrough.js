@@ -54,10 +54,13 @@
   function fromHash() {
     var hash = window.location.hash;
     var step = /step=(\d+)/.exec(hash), node = /node=([^&]*)/.exec(hash);
+    var i = step ? clamp(parseInt(step[1], 10) - 1) : 0;
+    selected = null;  // a link without a node (or with a name not in the graph) follows the frame
     if (node) {
       try { selected = decodeURIComponent(node[1]); } catch (e) { selected = null; }
+      if (selected !== null && !factNamed(data.frames[i].step, selected)) selected = null;
     }
-    return step ? clamp(parseInt(step[1], 10) - 1) : 0;
+    return i;
   }
   function setHash() {
     var hash = "#step=" + (current + 1) + (selected ? "&node=" + encodeURIComponent(selected) : "");
@@ -79,11 +82,30 @@
         if (q.cells.indexOf(whole) < 0) return;
         t.dataset.answer = whole;
         t.textContent = whole.split(q.answer).join("?");
+        // The cell's colours say the sign (blue < 0, red > 0) or "new": neutral until answered.
+        var cell = t.previousElementSibling;
+        while (cell && !(cell.tagName === "polygon" && cell.getAttribute("fill") !== "none")) {
+          cell = cell.previousElementSibling;
+        }
+        if (cell && !("fill" in cell.dataset)) {
+          cell.dataset.fill = cell.getAttribute("fill");
+          cell.setAttribute("fill", "#f8fafc");
+          cell.classList.add("answer-cell");
+        }
+        if (!("fill" in t.dataset)) t.dataset.fill = t.getAttribute("fill") || "";
+        t.setAttribute("fill", "#0f172a");
       });
     });
   }
   function restoreAnswer(i) {
+    frames[i].querySelectorAll("polygon.answer-cell").forEach(function (cell) {
+      cell.setAttribute("fill", cell.dataset.fill);
+      delete cell.dataset.fill;
+      cell.classList.remove("answer-cell");
+    });
     frames[i].querySelectorAll("text[data-answer]").forEach(function (t) {
+      if (t.dataset.fill) t.setAttribute("fill", t.dataset.fill); else t.removeAttribute("fill");
+      delete t.dataset.fill;
       t.textContent = t.dataset.answer;
     });
   }
@@ -92,13 +114,15 @@
     if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(clean)) return null;
     return { value: parseFloat(clean), text: clean };
   }
-  function isRight(guess, answer) {
+  function isRight(guess, answer, near) {
     if (Math.abs(guess.value - answer) <= 1e-3 * Math.abs(answer) + 1e-12) return true;
-    // the article's rounding: 0.518 for 0.51796, −1.8 for −1.796 (two digits at least)
+    // the article's rounding: 0.518 for 0.51796, −1.8 for −1.796 (two digits at least),
+    // unless that rounding also fits an old value or a wrong sign (0.60 for 0.604 from 0.6)
     var digits = guess.text.replace(/^[-+]?0*\.?0*/, "").replace(/\./, "").replace(/e.*$/i, "");
     var decimals = (guess.text.split(".")[1] || "").replace(/e.*$/i, "").length;
     if (digits.length < 2) return false;
-    return Math.abs(Number(answer.toFixed(decimals)) - guess.value) < 1e-12;
+    var rounds = function (x) { return Math.abs(Number(x.toFixed(decimals)) - guess.value) < 1e-12; };
+    return rounds(answer) && !(near || []).some(rounds);
   }
   function showScore() {
     $("score").textContent = quiz ? fill(T.quiz_score, score) : "";
@@ -122,7 +146,8 @@
     if (!asking(current)) return;
     var guess = parseGuess(answerField.value);
     if (!guess) { feedback.className = "wrong"; feedback.textContent = T.quiz_bad_number; return; }
-    if (isRight(guess, data.frames[current].q.value)) { answer(current, false); return; }
+    var q = data.frames[current].q;
+    if (isRight(guess, q.value, q.near)) { answer(current, false); return; }
     feedback.className = "wrong";
     feedback.textContent = T.quiz_wrong;
   });
@@ -174,7 +199,7 @@
   function keepInView(row, box) {
     if (!row) return;
     var r = row.getBoundingClientRect(), b = box.getBoundingClientRect();
-    var head = row.closest("table").tHead;  // sticky: rows scroll under it
+    var table = row.closest("table"), head = table && table.tHead;  // sticky: rows scroll under it
     var top = head ? head.getBoundingClientRect().bottom : b.top;
     if (r.top < top) box.scrollTop -= top - r.top;
     else if (r.bottom > b.bottom) box.scrollTop += r.bottom - b.bottom;
@@ -228,7 +253,10 @@
       var text = line[2];
       if (hidden && line[0] === i) text = frame.q.line;
       p.appendChild(document.createTextNode(text));
+      if (line[0] === i) p.classList.add("now");
     });
+    var now = inspector.querySelector("p.now");  // this frame's own line stays in view
+    if (now) keepInView(now, $("inspector")); else $("inspector").scrollTop = 0;
   }
 
   function fillSteps(frame, i, hidden) {
@@ -245,15 +273,21 @@
     keepInView(document.querySelector("#steps tr.current"), $("steps-box"));
   }
 
+  // Nothing from a later frame: a pair's loss appears once it is computed, its parameters
+  // once the pair is done; the last frame shows the whole run (numbers-only pairs too).
   function moveChart(frame, i) {
     if (!chart) return;
     var x0 = parseFloat(chart.dataset.x0), dx = parseFloat(chart.dataset.dx);
-    var x = x0 + dx * (frame.step + (frame.phase === "update" ? 1 : 0));
-    var past = i === n - 1 ? x0 + dx * data.chart.steps : x;
-    var line = $("trajectory-now");
+    var at = function (k) { return x0 + dx * k + 2.5; };  // + a dot's radius
+    var lossAt = data.chart.loss_at[frame.step];
+    var params = at(frame.step + (frame.done ? 1 : 0));
+    var loss = at(frame.step + (lossAt !== undefined && i >= lossAt ? 0.5 : 0));
+    if (i === n - 1) params = loss = at(data.chart.steps);
+    var line = $("trajectory-now"), x = x0 + dx * (frame.step + 0.5);
     line.setAttribute("x1", x);
     line.setAttribute("x2", x);
-    $("trajectory-past-rect").setAttribute("width", past);
+    $("trajectory-past-rect").setAttribute("width", params);
+    $("trajectory-past-loss-rect").setAttribute("width", loss);
   }
 
   // --- zoom and pan ------------------------------------------------------------------

@@ -72,7 +72,7 @@ class Walkthrough:
         return notebook_html(self)
 
     def transcript(self) -> str:
-        """Plain text: one numbered line per frame, then the parameters after each step."""
+        """Plain text: one numbered line per frame, then the parameters after each pair."""
         return transcript(self.frames, self.records, self.lang, self.precision,
                           self.about.lines)
 

@@ -1,6 +1,7 @@
 """The trajectory beside the graph: the parameters and the loss after every pair, as
 inline SVG (no plotting library in the page). The page script moves a marker to the
-current pair and draws the path so far solid, the rest faint."""
+current pair and reveals the path so far: nothing from a later frame (a pair's loss
+once it is computed, its parameters once the pair is done)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ if TYPE_CHECKING:
 __all__ = ["trajectory_svg", "MAX_PARAM_LINES"]
 
 MAX_PARAM_LINES = 8  # more parameters than this: the loss alone
-# Drawn at about its own size in the page's panel, so 11-unit text reads as ~11 px.
-WIDTH, PANEL, GAP, LEFT, RIGHT, TOP = 250, 62, 14, 40, 40, 6
-FONT = 11
+# Drawn at about its own size in a 1024 px page's panel (~165 px wide): 16 units of
+# text read as 12 px or more there.
+WIDTH, PANEL, GAP, LEFT, RIGHT, TOP, BOTTOM = 220, 64, 14, 46, 50, 10, 22
+FONT = 16
 COLOURS = ("#4338ca", "#0f766e", "#b45309", "#be185d", "#0369a1", "#4d7c0f", "#7c2d12",
            "#6d28d9")
 LOSS_COLOUR = "#dc2626"
@@ -26,10 +28,10 @@ LOSS_COLOUR = "#dc2626"
 _TEXT = {
     "en": {"aria": "trajectory of {names}", "and": " and ", "loss": "L (log scale)",
            "loss_linear": "L", "article": "article's pairs", "target": "target",
-           "pair": "pair"},
+           "pair": "pair", "log": "(log)"},
     "zh": {"aria": "{names} 的变化轨迹", "and": " 和 ", "loss": "L（对数刻度）",
            "loss_linear": "L", "article": "文章中的训练对", "target": "目标",
-           "pair": "训练对"},
+           "pair": "训练对", "log": "对数"},
 }
 
 
@@ -67,24 +69,26 @@ def trajectory_svg(wt: Walkthrough, *, targets: dict[str, float] | None = None,
     log = all(v > 0 for v in losses)
     shown = [math.log10(v) for v in losses] if log else losses
     parts += _loss_panel(shown, losses, top, x, log, text)
-    height = top + PANEL + 16
+    height = top + PANEL + BOTTOM
     if article > 0:
         parts.insert(0, f'<rect class="article-band" x="{x(0):.1f}" y="{TOP}" '
-                        f'width="{x(min(article, n)) - x(0):.1f}" height="{height - TOP - 16}"'
+                        f'width="{x(min(article, n)) - x(0):.1f}" height="{height - TOP - BOTTOM}"'
                         f' fill="#fef3c7"><title>{xml_text(text["article"])}</title></rect>')
-        parts.append(f'<text x="{x(0) + 2:.1f}" y="{height - 4}" font-size="{FONT}" '
+        parts.append(f'<text x="2" y="{height - 5}" font-size="{FONT}" '
                      f'fill="#92400e">{xml_text(text["article"])}</text>')
-    parts.append(f'<text x="{WIDTH - RIGHT:.1f}" y="{height - 4}" font-size="{FONT}" '
+    parts.append(f'<text x="{WIDTH - 2}" y="{height - 5}" font-size="{FONT}" '
                  f'text-anchor="end" fill="#64748b">{xml_text(text["pair"])} {n}</text>')
     label = text["aria"].format(names=_join(wt.lang, lines + ["L"]))
     return (f'<svg id="trajectory" role="img" aria-label="{xml_text(label)}" '
             f'viewBox="0 0 {WIDTH} {height}" data-x0="{LEFT}" data-dx="{dx:.4f}" '
-            f'data-top="{TOP}" data-bottom="{height - 16}" xmlns="http://www.w3.org/2000/svg">'
+            f'data-top="{TOP}" data-bottom="{height - BOTTOM}" xmlns="http://www.w3.org/2000/svg">'
             f"<title>{xml_text(label)}</title>"
             f'<defs><clipPath id="trajectory-past"><rect id="trajectory-past-rect" x="0" y="0" '
-            f'width="{LEFT}" height="{height}"/></clipPath></defs>'
+            f'width="{LEFT}" height="{height}"/></clipPath>'
+            f'<clipPath id="trajectory-past-loss"><rect id="trajectory-past-loss-rect" x="0" '
+            f'y="0" width="{LEFT}" height="{height}"/></clipPath></defs>'
             + "".join(parts) +
-            f'<line id="trajectory-now" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{height - 16}" '
+            f'<line id="trajectory-now" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{height - BOTTOM}" '
             f'stroke="#ea580c" stroke-width="1.5"/></svg>')
 
 
@@ -103,26 +107,29 @@ def _polyline(points: list[tuple[float, float]], colour: str, extra: str = "") -
             f'stroke-linejoin="round"{extra}/>')
 
 
-def _series(points: list[tuple[float, float]], colour: str, name: str) -> list[str]:
-    """The path faint, then solid up to the current pair (clipped by the script)."""
-    return [_polyline(points, colour, ' opacity="0.25"'),
-            _polyline(points, colour, ' clip-path="url(#trajectory-past)" '
-                                      f'data-series="{xml_text(name)}"')]
+def _series(points: list[tuple[float, float]], colour: str, name: str,
+            clip: str = "trajectory-past") -> list[str]:
+    """The path up to the current frame (clipped by the script): no faint future."""
+    dots = "".join(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="1.8" fill="{colour}"/>'
+                   for px, py in points) if len(points) <= 40 else ""
+    return [f'<g clip-path="url(#{clip})" data-series="{xml_text(name)}">'
+            f"{_polyline(points, colour)}{dots}</g>"]
 
 
-def _axis(top: float, low: float, high: float, fmt) -> list[str]:
-    return [f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{top + PANEL}" y2="{top + PANEL}" '
-            f'stroke="#cbd5e1"/>',
-            f'<text x="{LEFT - 3}" y="{top + 9}" font-size="{FONT}" text-anchor="end" '
-            f'fill="#64748b">{xml_text(fmt(high))}</text>',
-            f'<text x="{LEFT - 3}" y="{top + PANEL}" font-size="{FONT}" text-anchor="end" '
-            f'fill="#64748b">{xml_text(fmt(low))}</text>']
+def _axis(top: float, labels: list[tuple[float, str]]) -> list[str]:
+    """The panel's base line and its labels at the left, each at its own height."""
+    parts = [f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{top + PANEL}" y2="{top + PANEL}" '
+             f'stroke="#cbd5e1"/>']
+    for y, label in labels:
+        parts.append(f'<text x="{LEFT - 3}" y="{y + 5:.1f}" font-size="{FONT}" '
+                     f'text-anchor="end" fill="#64748b">{xml_text(label)}</text>')
+    return parts
 
 
 def _panel(series: dict[str, list[float]], top: float, x, values: list[float],
            colours: dict[str, str], targets: dict[str, float], text: dict) -> list[str]:
     y, low, high = _scale(values, top)
-    parts = _axis(top, low, high, lambda v: format_number(v, 3))
+    parts = _axis(top, [])  # the target lines carry the numbers: w = 2, b = 1
     for name, target in targets.items():
         if name in colours:
             parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(target):.1f}" '
@@ -142,15 +149,30 @@ def _panel(series: dict[str, list[float]], top: float, x, values: list[float],
     return parts
 
 
+def _short(v: float) -> str:
+    """At most 5 characters, for the axis: 15, 0.06, 4e−9."""
+    if v != 0 and (abs(v) < 0.01 or abs(v) >= 1000):
+        mantissa, exponent = f"{v:.0e}".split("e")
+        return f"{mantissa}e{int(exponent)}".replace("-", "−")
+    return format_number(v, 2)
+
+
 def _loss_panel(shown: list[float], losses: list[float], top: float, x, log: bool,
                 text: dict) -> list[str]:
     y, low, high = _scale(shown, top)
-    fmt = (lambda v: format_number(10 ** v, 2)) if log else (lambda v: format_number(v, 3))
-    parts = _axis(top, low, high, fmt)
+    # the largest and the smallest loss, where they are (2 digits: a scale, not a reading)
+    big, small = max(range(len(losses)), key=losses.__getitem__), \
+        min(range(len(losses)), key=losses.__getitem__)
+    parts = _axis(top, [(y(shown[big]), _short(losses[big])),
+                        (y(shown[small]), _short(losses[small]))]
+                  if big != small else [(y(shown[big]), _short(losses[big]))])
     # loss k is measured during pair k, before its update: drawn between k and k + 1
     points = [(x(k + 0.5), y(v)) for k, v in enumerate(shown)]
-    parts += _series(points, LOSS_COLOUR, "L")
-    parts.append(f'<text x="{LEFT + 3}" y="{top + 11}" font-size="{FONT}" '
-                 f'fill="{LOSS_COLOUR}">{xml_text(text["loss"] if log else text["loss_linear"])}'
-                 "</text>")
+    parts += _series(points, LOSS_COLOUR, "L", "trajectory-past-loss")
+    label = text["loss"] if log else text["loss_linear"]
+    parts.append(f'<text x="{WIDTH - RIGHT + 2}" y="{top + PANEL / 2:.1f}" font-size="{FONT}" '
+                 f'fill="{LOSS_COLOUR}"><title>{xml_text(label)}</title>L</text>')
+    if log:
+        parts.append(f'<text x="{WIDTH - RIGHT + 2}" y="{top + PANEL / 2 + FONT:.1f}" '
+                     f'font-size="{FONT}" fill="{LOSS_COLOUR}">{xml_text(text["log"])}</text>')
     return parts

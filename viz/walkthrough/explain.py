@@ -86,7 +86,11 @@ class Explainer:
         for consumer, position in uses:
             c = graph.names[consumer]
             local = consumer.local_grads()[position]
-            terms.append((f"{_d(loss_name, c)} · {_d(c, name)}", consumer.grad, local,
+            # ∂L/∂L · ∂L/∂a would read as a circle: the loss's own factor is written out,
+            # ∂L/∂L · ∂((y − t)² ÷ 2)/∂(y − t)²
+            by = c if consumer is not graph.root else expression(
+                consumer, [wrap(graph.names[p]) for p in consumer.inputs])
+            terms.append((f"{_d(loss_name, c)} · {_d(by, name)}", consumer.grad, local,
                           self.rule(graph, consumer, position)))
         result = self.num(node.grad)
         whole = self._chain_text(name, loss_name, terms, result, fold=False, line=True)
@@ -100,12 +104,12 @@ class Explainer:
     def _chain_text(self, name: str, loss_name: str, terms: list, result: str,
                     fold: bool, line: bool = False) -> str:
         """The chain-rule sentence; ``fold``: at most two lines, a long sum as Σ with its
-        first and last products and its first rule (the inspector shows it whole);
+        first product and "…" (the inspector shows it whole);
         ``line``: without the phase in front (the inspector labels it)."""
         folded = fold and len(terms) > MAX_CAPTION_TERMS
         if folded:
             symbols = f"Σ {_d(loss_name, 'c')} · {_d('c', name)}"
-            shown = terms[:1] + [None] + terms[-1:]
+            shown = terms[:1] + [None]  # the first product, then …: two lines at most
             rules = []  # each term's rule is in the inspector
         else:
             symbols = " + ".join(t[0] for t in terms)
@@ -137,5 +141,6 @@ class Explainer:
                           equation=equation(result))
 
         answer = Answer(new, self.num(new), caption("?"),
-                        (data_text(self.lang, new, self.precision),), equation("?"))
+                        (data_text(self.lang, new, self.precision),), equation("?"),
+                        (old, 2 * old - new))
         return Explained(caption(self.num(new)), equation(self.num(new)), answer)

@@ -40,6 +40,9 @@ class Answer:
     question: str  # the caption with the answer replaced by "?"
     cells: tuple[str, ...]  # graph cell texts that show it: ("grad −1.796",)
     line: str = ""  # the inspector's line (no phase in front) with "?" for the answer
+    # numbers a rounded guess must not also match (an update's old value, and the
+    # value a wrong sign gives): 0.60 is not accepted for 0.604 when w was 0.6
+    near: tuple[float, ...] = ()
 
 
 @dataclass(eq=False)

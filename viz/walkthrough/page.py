@@ -30,7 +30,8 @@ __all__ = ["page_html", "page_text", "write_page"]
 MAX_PARAM_COLUMNS = 4  # beyond that the step table shows the loss only
 
 _UI_KEYS = ("frame_counter", "play", "pause", "value", "gradient", "not_yet",
-            "inspector_forward", "inspector_backward", "inspector_update", "inspector",
+            "inspector_forward", "inspector_loss", "inspector_backward", "inspector_update",
+            "inspector",
             "inspector_following", "inspector_pinned",
             "role_param", "role_input", "role_target", "role_result", "role_loss",
             "quiz_prompt", "quiz_right", "quiz_wrong", "quiz_shown", "quiz_score",
@@ -55,7 +56,8 @@ def _frames_data(wt: Walkthrough) -> list[dict]:
         if f.answer is not None:
             item["q"] = {"question": f.answer.question, "line": f.answer.line,
                          "answer": f.answer.text,
-                         "value": f.answer.value, "cells": list(f.answer.cells)}
+                         "value": f.answer.value, "cells": list(f.answer.cells),
+                         "near": list(f.answer.near)}
         out.append(item)
     return out
 
@@ -85,7 +87,7 @@ def _table(wt: Walkthrough) -> tuple[str, str, list[str]]:
     num = lambda x: html_text(format_number(x, wt.precision))  # noqa: E731
     names = list(wt.records[0].after) if wt.records else []
     shown = names if len(names) <= MAX_PARAM_COLUMNS else []
-    head = "".join(f"<th>{html_text(h)}</th>" for h in [t("step"), "L", *shown])
+    head = "".join(f"<th>{html_text(h)}</th>" for h in [t("pair_column"), "L", *shown])
     known = _known_at(wt)
     last = len(wt.frames) - 1
     rows = []
@@ -111,7 +113,9 @@ def page_data(wt: Walkthrough, *, quiz: bool = False) -> dict:
         "frames": _frames_data(wt),
         "facts": _facts_data(wt),
         "text": captions.texts(wt.lang, _UI_KEYS),
-        "chart": {"steps": len(wt.records)},
+        # the frame at which each detailed pair's loss is known (its chart point appears)
+        "chart": {"steps": len(wt.records),
+                  "loss_at": {str(k): v["L"] for k, v in _known_at(wt).items() if "L" in v}},
     }
 
 
@@ -144,7 +148,7 @@ def page_html(wt: Walkthrough, svgs: list[str], *, quiz: bool = False) -> str:
             "prev_pair", "next_pair", "speed", "zoom_in", "zoom_out", "zoom_fit", "frame",
             "table_caption", "nodes_caption", "inspector_title", "quiz_toggle",
             "presenter", "quiz_check", "quiz_show", "quiz_prompt", "pair", "phase_word",
-            "quiz_word")},
+            "quiz_word", "play_title")},
         "chart_caption": html_text(t("chart_caption" if wt.about.targets else
                                      "chart_caption_user")),
         "counter": html_text(t("frame_counter", i=1, n=len(wt.frames))),

@@ -38,6 +38,7 @@ BADGE = 14  # the op symbol's cell beside a result's name, points
 FORWARD_INK = "#2563eb"
 GRADIENT_INK = "#dc2626"
 STALE_INK = "#94a3b8"
+STALE_FILL = "#eef2f6"  # grey ground: apart from "not computed yet" (white, paler ink)
 UPDATED_FILL = "#bbf7d0"
 
 
@@ -177,6 +178,7 @@ def _box(frame: Frame, node: Value, role: str, width: float, lang: str, precisio
         border = ink
     elif node in frame.stale:  # computed with the parameters' old values
         ink = border = STALE_INK
+        fill = STALE_FILL
     lit = node is frame.node
     outline = style.HIGHLIGHT if lit else "transparent"
     td = f'<TD COLOR="{border}" BGCOLOR="{fill}"'

@@ -100,7 +100,7 @@ class FrameRecorder:
             edges = tuple((node, i) for i, p in enumerate(node.inputs) if not p.is_constant)
             self.add(graph, phase, t("compute", phase=t(phase), equation=equation),
                      numbers, node, edges)
-            self._know(graph, node, "forward", equation, value=(node.data,))
+            self._know(graph, node, phase, equation, value=(node.data,))
 
     def backward(self, graph: StepGraph, numbers: Numbers, shortcut: str = "") -> tuple:
         """The backward frames; returns every edge the gradient crossed (the trail)."""
@@ -121,7 +121,8 @@ class FrameRecorder:
             said = self.say.chain(graph, node, uses, loss_name)
             caption, whole, answer = said.caption, said.full, said.answer
             if node in graph.data_leaves:
-                note = t("not_learned", name=graph.names[node])
+                note = t("not_learned_target" if node in graph.targets else "not_learned",
+                         name=graph.names[node])
                 caption, whole = caption + note, whole + note
                 answer = replace(answer, question=answer.question + note,
                                  line=answer.line + note)

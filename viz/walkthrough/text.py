@@ -19,7 +19,7 @@ def _one_line(text: str) -> str:
 def transcript(frames: list[Frame], records: list[StepRecord], lang: str, precision: int,
                about: tuple[str, ...] = ()) -> str:
     """The header, one line per frame (``[12] backward: …``), then a table of the
-    parameters after each step."""
+    parameters after each pair."""
     lines: list[str] = [_one_line(line) for line in about]
     step = None
     for frame in frames:
@@ -32,7 +32,7 @@ def transcript(frames: list[Frame], records: list[StepRecord], lang: str, precis
     if records:
         names = list(records[0].after)[:MAX_COLUMNS]
         lines += ["", captions.text(lang, "table_caption") + ":"]
-        rows = [[captions.text(lang, "step"), "L", *names]]
+        rows = [[captions.text(lang, "pair_column"), "L", *names]]
         for r in records:
             rows.append([str(r.step + 1), format_number(r.loss, precision)]
                         + [format_number(r.after[name], precision) for name in names])
