@@ -71,6 +71,40 @@ def test_update_questions_hide_the_new_value_in_the_table_too(quiz_page, open_pa
     assert page.locator('#steps tr[data-step="1"] td').all_text_contents()[-1] == "0.62196"
 
 
+def test_a_hidden_answer_keeps_no_colour_that_tells_its_sign(quiz_page, open_page):
+    wt, path = quiz_page
+    index = index_of(wt, 0, "backward", "t")  # grad 0.4: drawn on red when shown
+    page = open_page(path, width=1024, height=768)
+    go(page, index)
+    cell_fill = f"""() => {{
+      const frame = document.querySelector('#graph .frame[data-index="{index}"]');
+      const text = Array.from(frame.querySelectorAll('text')).find(t =>
+        t.textContent.startsWith('grad ') && t.closest('g.node').querySelector('title')
+          .textContent === '{wt.frames[index].node_id}');
+      let cell = text.previousElementSibling;
+      while (cell.tagName !== 'polygon' || cell.getAttribute('fill') === 'none')
+        cell = cell.previousElementSibling;
+      return [text.textContent, cell.getAttribute('fill'), text.getAttribute('fill')];
+    }}"""
+    text, fill, ink = page.evaluate(cell_fill)
+    assert text == "grad ?" and fill == "#f8fafc" and ink == "#0f172a"
+    page.click("#quiz-show")
+    text, fill, ink = page.evaluate(cell_fill)
+    assert text == "grad 0.4" and fill != "#f8fafc" and ink != "#0f172a"
+
+
+def test_a_rounding_that_also_fits_the_old_value_is_not_right(quiz_page, open_page):
+    wt, path = quiz_page
+    page = open_page(path, width=1024, height=768)
+    go(page, index_of(wt, 0, "update", "b"))  # b: 0.6 → 0.604; 0.60 fits both
+    page.fill("#quiz-answer", "0.60")
+    page.keyboard.press("Enter")
+    assert "think again" in page.text_content("#quiz-feedback")
+    page.fill("#quiz-answer", "0.604")
+    page.keyboard.press("Enter")
+    assert page.text_content("#quiz-feedback").startswith("Right")
+
+
 def test_keyboard_alone_and_the_articles_rounding(quiz_page, open_page):
     wt, path = quiz_page
     page = open_page(path, width=1024, height=768)
