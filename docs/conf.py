@@ -54,12 +54,18 @@ _LITERAL = re.compile(r"(``.+?``)")
 def plain_text_math(app, what, name, obj, options, lines):
     """Docstrings write math as plain text (|x|, f(*xs)): keep | and * from meaning RST.
 
-    ``literals`` and the indented block after a line ending in :: stay as they are.
+    ``literals``, the indented block after a line ending in ::, and doctest examples
+    (``>>>`` lines and their output, up to a blank line) stay as they are: an escaped
+    ``*`` there would be copied into the reader's Python.
     """
     block = None  # the indentation of the line that opened a literal block
+    doctest = False
     for i, line in enumerate(lines):
         indent = len(line) - len(line.lstrip())
         if block is not None and (not line.strip() or indent > block):
+            continue
+        doctest = line.lstrip().startswith(">>>") or (doctest and bool(line.strip()))
+        if doctest:
             continue
         block = indent if line.rstrip().endswith("::") else None
         parts = _LITERAL.split(line)  # odd parts are ``literals``
@@ -77,17 +83,38 @@ def setup(app):
         # in language_data.js, which then fails ("ChineseStemmer is not defined") and
         # search finds nothing. The stemmer is the English one: say so.
         language_name = "English"
-        # The index splits Chinese text into words with jieba; the browser's own word
-        # segmenter splits a Chinese query alike, so 反向传播 finds the pages with 反向
-        # and 传播. Other words split as Sphinx's default splitter does.
+        # The index splits Chinese text into words with jieba; a Chinese query is split
+        # into the index's own words (below), so 反向传播 finds the pages with 反向 and
+        # 传播. Other words split as Sphinx's default splitter does.
         js_splitter_code = r"""
 var splitQuery = (query) => {
   const words = query.split(/[^\p{Letter}\p{Number}_\p{Emoji_Presentation}]+/gu)
     .filter((term) => term);
-  if (typeof Intl === "undefined" || !Intl.Segmenter) return words;
-  const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
-  return words.flatMap((word) => /\p{Script=Han}/u.test(word)
-    ? Array.from(segmenter.segment(word), (part) => part.segment) : [word]);
+  // A Chinese word is split by longest match against the index's own words (jieba's,
+  // at build time): 学习率 → 学习 + 率 is not indexed → 学习; 过拟合 → 拟合. Without the
+  // index yet, the browser's word segmenter, keeping parts longer than one character.
+  const index = typeof Search !== "undefined" && Search._index ? Search._index : null;
+  const known = (part) => index && (part in index.terms || part in index.titleterms);
+  const byIndex = (word) => {
+    const parts = [];
+    for (let i = 0; i < word.length;) {
+      let j = word.length;
+      while (j > i + 1 && !known(word.slice(i, j))) j -= 1;
+      if (j > i + 1) { parts.push(word.slice(i, j)); i = j; } else i += 1;
+    }
+    return parts;
+  };
+  const segment = (word) => {
+    if (typeof Intl === "undefined" || !Intl.Segmenter) return [word];
+    const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
+    return Array.from(segmenter.segment(word), (part) => part.segment)
+      .filter((part) => part.length > 1);
+  };
+  return words.flatMap((word) => {
+    if (!/\p{Script=Han}/u.test(word)) return [word];
+    const parts = index ? byIndex(word) : segment(word);
+    return parts.length ? parts : [word];
+  });
 };
 """
 

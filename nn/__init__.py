@@ -29,7 +29,7 @@ from .losses import (  # noqa: E402
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, scalar  # noqa: E402
 from .onnx_export import export_onnx  # noqa: E402
 from .optim import SGD, Adam, Optimizer  # noqa: E402
-from .serialize import load  # noqa: E402
+from .serialize import load, save  # noqa: E402
 from .torch_bridge import from_torch, to_torch  # noqa: E402
 from .train import History, evaluate, fit  # noqa: E402
 
@@ -40,6 +40,6 @@ __all__ = [
     "binary_cross_entropy", "hinge",
     "Optimizer", "SGD", "Adam",
     "data", "datasets", "batches", "train_test_split", "one_hot",
-    "fit", "evaluate", "History", "load",
+    "fit", "evaluate", "History", "load", "save",
     "export_onnx", "to_torch", "from_torch",
 ]

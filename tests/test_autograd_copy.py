@@ -69,3 +69,11 @@ def test_pickling_a_value_is_refused_with_what_to_do_instead():
         pickle.dumps(Value(1.0, "w"))
     with pytest.raises(TypeError, match="not picklable"):
         pickle.dumps(_chain(100_000)[1])  # no RecursionError on the way
+
+
+def test_the_pickle_message_names_a_save_that_exists(tmp_path):
+    import nn
+
+    model = nn.MLP(2, [2, 1], seed=0)
+    nn.save(model, tmp_path / "m.json")  # what the message (and the README) tell you to use
+    assert nn.load(tmp_path / "m.json").state_dict() == model.state_dict()

@@ -108,6 +108,11 @@ def test_the_tutorial_walkthrough_steps_inside_the_page(site_page):
     assert page.locator("img, svg").count() > 3  # the graphs and the learning curve
 
 
+def test_api_examples_read_as_python_without_escapes(site_page):
+    text = site_page("api/autograd.html").locator("body").inner_text()
+    assert ">>> L = (w * x + b - 1) ** 2 / 2" in text and "\\*" not in text
+
+
 def test_an_api_page_documents_gradcheck(site_page):
     page = site_page("api/autograd.html")
     entry = page.locator('[id="autograd.gradcheck"]')
@@ -116,8 +121,12 @@ def test_an_api_page_documents_gradcheck(site_page):
         "central-difference")
 
 
-@pytest.mark.parametrize("query, page", [("gradcheck", "api/autograd.html"),
-                                         ("反向传播", "notebooks/article_001_deepin.html")])
+@pytest.mark.parametrize("query, page", [
+    ("gradcheck", "api/autograd.html"),
+    ("反向传播", "notebooks/article_001_deepin.html"),
+    ("学习率", "notebooks/article_001_deepin.html"),  # the browser splits it 学习 | 率
+    ("过拟合", "notebooks/article_003_notes.html"),  # 过 | 拟 | 合: one character each
+])
 def test_search_works_offline(site_page, query, page):
     search = site_page("search.html", f"?q={query}")
     results = search.locator("#search-results ul.search li")

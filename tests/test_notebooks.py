@@ -119,4 +119,4 @@ def test_in_a_kernel_fit_shows_a_bar_plots_a_picture_walkthrough_a_frame(tmp_pat
     assert quiet == []
     assert "image/png" in plot[0].data  # a Figure without pyplot still shows as a picture
     assert '<iframe class="stepgrad-walkthrough"' in walk[0].data["text/html"]
-    assert walk[0].data["text/plain"].startswith("Walkthrough(1 steps")
+    assert walk[0].data["text/plain"].startswith("Walkthrough(1 step, ")

@@ -256,3 +256,12 @@ def test_weight_decay_shows_a_parameter_with_two_consumers():
     with pytest.raises(ValueError, match="example must be one of article, l2, got 'l3'"):
         viz.walkthrough(example="l3")
     assert math.isfinite(wt.records[-1].loss)
+
+
+def test_one_pair_and_one_step_are_said_in_the_singular():
+    model = nn.MLP(1, [1], seed=0)
+    wt = viz.walkthrough(model, pairs=[([0.5], 1.0)], loss=nn.mse)
+    assert "1 training pair you gave;" in " ".join(wt.about.lines)
+    assert repr(wt).startswith("Walkthrough(1 step, ")
+    two = viz.walkthrough(model, pairs=[([0.5], 1.0), ([1.0], 0.0)], loss=nn.mse)
+    assert "2 training pairs you gave;" in " ".join(two.about.lines)

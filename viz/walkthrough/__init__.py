@@ -62,7 +62,8 @@ class Walkthrough:
         return len(self.frames)
 
     def __repr__(self) -> str:
-        return (f"Walkthrough({len(self.records)} steps, {len(self.frames)} frames, "
+        steps = len(self.records)
+        return (f"Walkthrough({steps} step{'s' * (steps != 1)}, {len(self.frames)} frames, "
                 f"lang={self.lang!r})")
 
     def _repr_html_(self) -> str:

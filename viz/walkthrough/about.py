@@ -23,8 +23,10 @@ _TEXT = {
                   "pairs {generated} are generated (x uniform in [−5, 5], t = 2x + 1 + "
                   "noise with σ = 0.1, seed 0).",
         "source_short": "From the deepin article: pairs {article} are its (0, 1) and (1, 2.9).",
-        "user": "Your model: {model}; loss {loss}; learning rate {lr}; {n} training pairs "
-                "you gave; start {start}.",
+        "user": "Your model: {model}; loss {loss}; learning rate {lr}; {pairs_given}; "
+                "start {start}.",
+        "pairs_given": "{n} training pairs you gave",
+        "pair_given": "1 training pair you gave",
         "detail": "Pairs 1–{detail} are shown frame by frame; pairs {rest} only as numbers "
                   "(the table and the chart).",
         "reach": "On this stream w comes within 0.05 of 2 after {w} pairs, b within 0.05 of 1 "
@@ -45,7 +47,9 @@ _TEXT = {
                   "第 {generated} 个是生成的（x 在 [−5, 5] 上均匀分布，t = 2x + 1 加上 "
                   "σ = 0.1 的噪声，种子 0）。",
         "source_short": "来自 deepin 的文章：第 {article} 个训练对是文章中的 (0, 1) 和 (1, 2.9)。",
-        "user": "你的模型：{model}；损失 {loss}；学习率 {lr}；你给的 {n} 个训练对；初始 {start}。",
+        "user": "你的模型：{model}；损失 {loss}；学习率 {lr}；{pairs_given}；初始 {start}。",
+        "pairs_given": "你给的 {n} 个训练对",
+        "pair_given": "你给的 1 个训练对",
         "detail": "第 1–{detail} 个训练对逐帧演示；第 {rest} 个只有数字（表格和图表）。",
         "reach": "在这串训练对上，w 在第 {w} 个训练对之后离 2 不到 0.05，b 要到第 {b} 个之后才离 1 "
                  "不到 0.05：并不是文章说的“十几个”（b 学得慢）。",
@@ -109,8 +113,9 @@ def describe(lang: str, *, model: object, example: str, loss: Callable | None, l
     else:
         loss_text = text["default_loss"] if loss is None else getattr(
             loss, "__name__", type(loss).__name__)
+        given = text["pair_given"] if n == 1 else text["pairs_given"].format(n=n)
         lines = [text["user"].format(model=_describe_model(model), loss=loss_text,
-                                     lr=num(lr), n=n, start=start)]
+                                     lr=num(lr), pairs_given=given, start=start)]
     if n > detail:
         lines.append(text["detail"].format(detail=detail, rest=_span(lang, detail + 1, n)))
     if model is None:

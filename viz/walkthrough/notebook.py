@@ -66,7 +66,9 @@ def notebook_html(wt: Walkthrough, *, height: int = FRAME_HEIGHT) -> str:
         raise ValueError(f"height is the frame's starting height in px (≥ 100), got {height!r}")
     from .page import page_text
 
-    title = f"stepgrad walkthrough: {len(wt.records)} steps, {len(wt.frames)} frames"
+    steps = len(wt.records)
+    title = (f"stepgrad walkthrough: {steps} step{'s' * (steps != 1)}, "
+             f"{len(wt.frames)} frames")
     return (
         f'<div class="stepgrad-walkthrough-box" style="height: {height}px; min-height: 300px; '
         'resize: vertical; overflow: hidden; border: 1px solid #e2e8f0; border-radius: 4px">'
