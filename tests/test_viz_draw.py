@@ -303,3 +303,14 @@ def test_import_explains_the_hips_autograd_name_clash(tmp_path):
                           capture_output=True, text=True, timeout=60, check=True)
     assert "HIPS" in done.stdout and "pip uninstall autograd" in done.stdout
     assert "virtual environment" in done.stdout
+
+
+def test_a_chinese_drawing_says_its_words_in_chinese():
+    w, x = Value(0.5, "w"), Value(2.0, "x")
+    y = w * x
+    y.backward()
+    source = viz.draw(y, params=[w], lang="zh").source
+    assert "值 0.5" in source and "梯度 2" in source and "图例" in source and "参数" in source
+    assert ">data " not in source and ">grad " not in source and ">legend<" not in source
+    with pytest.raises(ValueError, match=r"lang must be one of 'en', 'zh', got 'fr'"):
+        viz.draw(y, lang="fr")

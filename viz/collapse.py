@@ -231,7 +231,7 @@ def choose_groups(order: list[Value], root: Value, params: Mapping[Value, str],
 def draw_collapsed(order: list[Value], root: Value, params: Mapping[Value, str], *,
                    max_nodes: int, rankdir: str, precision: int, legend: bool,
                    title: str | None, show_data: bool = True,
-                   show_grad: bool = True) -> graphviz.Digraph:
+                   show_grad: bool = True, lang: str = "en") -> graphviz.Digraph:
     """The collapsed Digraph of a graph with more than ``max_nodes`` values."""
     groups, how = choose_groups(order, root, params, max_nodes)
     roles = node_roles(order, root, params)
@@ -262,7 +262,7 @@ def draw_collapsed(order: list[Value], root: Value, params: Mapping[Value, str],
             caption = node_caption(node, params, None, precision)
             dot.node(ids[node], value_label(caption, node.data, node.grad, roles[node],
                                             show_data, show_grad and not node.is_constant,
-                                            precision, False, False),
+                                            precision, False, False, lang=lang),
                      shape="plain")
             if node.is_leaf:
                 continue
@@ -284,7 +284,7 @@ def draw_collapsed(order: list[Value], root: Value, params: Mapping[Value, str],
         else:
             dot.edge(tail, head)
     if legend:
-        add_legend(dot, roles, show_grad)
+        add_legend(dot, roles, show_grad, lang)
     return dot
 
 

@@ -125,6 +125,7 @@ def draw(
     title: str | None = None,
     fields: str = "row",
     steady: bool = False,
+    lang: str = "en",
 ) -> graphviz.Digraph:
     """The graph below ``root`` as a Digraph (render it, or let Jupyter display it).
 
@@ -139,8 +140,10 @@ def draw(
     overrides node captions; ``numbers`` ({node: (data, grad)}, ``None`` = not computed
     yet, drawn faded) overrides what is shown, for walkthrough frames. Above
     ``max_nodes`` values the graph is collapsed by module or depth (see ``viz.collapse``).
+    ``lang="zh"`` writes the cells and the legend in Chinese (值 / 梯度).
     """
     _check_options(root, rankdir, precision, max_nodes)
+    style.words(lang)  # a bad lang fails before any work
     if fields not in ("row", "column"):
         raise ValueError(f"fields must be 'row' or 'column', got {fields!r}")
     if edge_labels not in (True, False, "highlighted"):
@@ -152,7 +155,7 @@ def draw(
     if len(order) > max_nodes or too_slow_to_lay_out(order):
         return draw_collapsed(order, root, param_names, max_nodes=max_nodes,
                               rankdir=rankdir, precision=precision, legend=legend, title=title,
-                              show_data=show_data, show_grad=show_grad)
+                              show_data=show_data, show_grad=show_grad, lang=lang)
     ids = {node: f"v{i}" for i, node in enumerate(order)}
     roles = node_roles(order, root, param_names)
     shown: Callable[[Value], tuple[float | None, float | None]]
@@ -172,7 +175,7 @@ def draw(
         faded = data is None
         dot.node(ids[node], value_label(captions[node], data, grad, roles[node], show_data,
                                          show_grad and not node.is_constant, precision,
-                                         faded, node in lit, fields, steady),
+                                         faded, node in lit, fields, steady, lang),
                  shape="plain")
         if node.is_leaf:
             continue
@@ -196,14 +199,16 @@ def draw(
                 attrs[key] = _edge_label(local[position], shown(node)[1], precision)
             dot.edge(ids[parent], op_id, **attrs)
     if legend:
-        add_legend(dot, roles, show_grad)
+        add_legend(dot, roles, show_grad, lang)
     return dot
 
 
-def add_legend(dot: graphviz.Digraph, roles: Mapping[Value, str], show_grad: bool) -> None:
+def add_legend(dot: graphviz.Digraph, roles: Mapping[Value, str], show_grad: bool,
+               lang: str = "en") -> None:
     """Add the legend node: the roles present, and the gradient colours if grads are shown."""
     present = [r for r in style.ROLES if r in set(roles.values())]
-    dot.node("legend", style.legend_label(present, grad_signs=show_grad), shape="plain")
+    dot.node("legend", style.legend_label(present, grad_signs=show_grad, lang=lang),
+             shape="plain")
 
 
 def node_caption(node: Value, params: Mapping[Value, str], names: Mapping | None,
@@ -248,13 +253,15 @@ def _edge_label(local: float | None, upstream: float | None, precision: int) -> 
 
 def value_label(caption: str, data: float | None, grad: float | None, role: str,
                  show_data: bool, show_grad: bool, precision: int, faded: bool,
-                 lit: bool, fields: str = "row", steady: bool = False) -> str:
+                 lit: bool, fields: str = "row", steady: bool = False,
+                 lang: str = "en") -> str:
     """An HTML-like table that reads like a record: label | data | grad.
 
     Cells carry their own border colour so the table's border can be the highlight
     outline alone (with ``steady``: always there, transparent when not lit).
     """
     fill, border = style.ROLES[role]
+    said = style.words(lang)
     ink = ""
     if faded:
         fill, ink = style.FADED
@@ -268,14 +275,15 @@ def value_label(caption: str, data: float | None, grad: float | None, role: str,
     if caption:
         cells.append(f"{filled}><B>{_ink(html_label(caption), ink)}</B></TD>")
     if show_data and role != "constant":  # a constant's caption is already its number
-        cells.append(f"{filled}>{_ink('data ' + format_number(data, precision), ink)}</TD>")
+        value = said["data"] + " " + format_number(data, precision)
+        cells.append(f"{filled}>{_ink(value, ink)}</TD>")
     if show_grad:
         if grad is None or faded:
-            text = _ink("grad " + format_number(None), ink or "#94a3b8")
+            text = _ink(said["grad"] + " " + format_number(None), ink or "#94a3b8")
             cells.append(f"{filled}>{text}</TD>")
         else:
             background, grad_ink = style.grad_colours(grad)
-            text = _ink("grad " + format_number(grad, precision), grad_ink)
+            text = _ink(said["grad"] + " " + format_number(grad, precision), grad_ink)
             cells.append(f'{td} BGCOLOR="{background or fill}">{text}</TD>')
     if not cells:
         cells.append(f"{filled}> </TD>")

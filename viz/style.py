@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .escape import html_label
 
-__all__ = ["FONT", "ROLES", "ROLE_NAMES", "grad_colours", "legend_label", "FADED", "HIGHLIGHT"]
+__all__ = ["FONT", "ROLES", "ROLE_NAMES", "WORDS", "LANGS", "words", "grad_colours",
+           "legend_label", "FADED", "HIGHLIGHT"]
 
 # A Latin face first, then a CJK face, then anything: Graphviz (pango) and the browser
 # both read this as a fallback list, so Chinese labels render instead of boxes.
@@ -27,6 +28,23 @@ ROLE_NAMES = {
     "result": "computed",
 }
 
+# The words a drawing writes, per language (viz.draw(lang=...)): a Chinese notebook's
+# graphs say 值 / 梯度 like its walkthrough.
+WORDS = {
+    "en": {"data": "data", "grad": "grad", "legend": "legend", **ROLE_NAMES},
+    "zh": {"data": "值", "grad": "梯度", "legend": "图例", "param": "参数", "input": "输入",
+           "constant": "常数", "loss": "损失（根）", "result": "计算结果"},
+}
+LANGS = tuple(WORDS)
+
+
+def words(lang: str) -> dict[str, str]:
+    """The words for ``lang``, or a ValueError naming the languages there are."""
+    if lang not in WORDS:
+        raise ValueError(f"lang must be one of {', '.join(map(repr, LANGS))}, got {lang!r}")
+    return WORDS[lang]
+
+
 POSITIVE = ("#fee2e2", "#991b1b")  # grad > 0: raising this value raises the loss
 NEGATIVE = ("#dbeafe", "#1e40af")  # grad < 0: raising this value lowers the loss
 ZERO = ("", "#64748b")
@@ -42,17 +60,19 @@ def grad_colours(grad: float | None) -> tuple[str, str]:
     return POSITIVE if grad > 0 else NEGATIVE
 
 
-def legend_label(roles: list[str], grad_signs: bool = True) -> str:
+def legend_label(roles: list[str], grad_signs: bool = True, lang: str = "en") -> str:
     """An HTML-like label: one swatch per role present, then (if grads are shown) the two
     gradient signs, so the legend never explains a colour the drawing does not use."""
-    rows = ['<TR><TD COLSPAN="2"><B>legend</B></TD></TR>']
+    said = words(lang)
+    rows = [f'<TR><TD COLSPAN="2"><B>{html_label(said["legend"])}</B></TD></TR>']
     for role in roles:
         fill, border = ROLES[role]
         rows.append(
             f'<TR><TD BGCOLOR="{fill}" COLOR="{border}" BORDER="1" WIDTH="18"> </TD>'
-            f'<TD ALIGN="LEFT">{html_label(ROLE_NAMES[role])}</TD></TR>'
+            f'<TD ALIGN="LEFT">{html_label(said[role])}</TD></TR>'
         )
-    signs = ((POSITIVE, "grad &gt; 0"), (NEGATIVE, "grad &lt; 0")) if grad_signs else ()
+    grad = html_label(said["grad"])
+    signs = ((POSITIVE, f"{grad} &gt; 0"), (NEGATIVE, f"{grad} &lt; 0")) if grad_signs else ()
     for (fill, ink), text in signs:
         rows.append(
             f'<TR><TD BGCOLOR="{fill}" BORDER="1" WIDTH="18"> </TD>'
