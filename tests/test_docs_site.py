@@ -108,6 +108,15 @@ def test_the_tutorial_walkthrough_steps_inside_the_page(site_page):
     assert page.locator("img, svg").count() > 3  # the graphs and the learning curve
 
 
+def test_graphs_keep_their_own_size_and_scroll_sideways(site_page):
+    page = site_page("notebooks/tour.html")
+    sizes = page.evaluate("""() => Array.from(document.querySelectorAll(
+        'div.cell_output > img[src$=".svg"]')).map(i => [i.getBoundingClientRect().width,
+        i.naturalWidth])""")
+    assert sizes and all(abs(shown - natural) <= 1 for shown, natural in sizes), sizes
+    assert any(natural > 800 for _, natural in sizes)  # one wider than the column: scrolls
+
+
 def test_api_examples_read_as_python_without_escapes(site_page):
     text = site_page("api/autograd.html").locator("body").inner_text()
     assert ">>> L = (w * x + b - 1) ** 2 / 2" in text and "\\*" not in text
