@@ -325,13 +325,14 @@
       if (t.textContent === nodeId) target = t.parentNode;
     });
     if (!target) return;
+    // Scroll only as far as needed, with a margin: the graph moves little from frame to
+    // frame, and the node's neighbours on the side it came from stay in view.
     var box = graphBox.getBoundingClientRect(), r = target.getBoundingClientRect();
-    if (r.left < box.left || r.right > box.right) {
-      graphBox.scrollLeft += (r.left + r.right) / 2 - (box.left + box.right) / 2;
-    }
-    if (r.top < box.top || r.bottom > box.bottom) {
-      graphBox.scrollTop += (r.top + r.bottom) / 2 - (box.top + box.bottom) / 2;
-    }
+    var mx = Math.min(60, box.width / 6), my = Math.min(40, box.height / 6);
+    if (r.left < box.left) graphBox.scrollLeft -= box.left - r.left + mx;
+    else if (r.right > box.right) graphBox.scrollLeft += r.right - box.right + mx;
+    if (r.top < box.top) graphBox.scrollTop -= box.top - r.top + my;
+    else if (r.bottom > box.bottom) graphBox.scrollTop += r.bottom - box.bottom + my;
   }
   var drag = null;
   graphBox.addEventListener("pointerdown", function (event) {
