@@ -107,21 +107,29 @@ def _holds(head: LossHead, program: Program, shifted: bool, row: list[float], t:
 def _agrees(head: LossHead, program: Program, shifted: bool, row: list[float], t: object) -> bool:
     want, want_grad = head.eager(row, t, True)
     loss_, grads = run_target(program, shifted, np.array(row)[:, None], True)
+    return _same(loss_[0], grads[:, 0], want, want_grad)
+
+def _same(loss_: float, grads, want: float, want_grad: list) -> bool:
+    """Whether a compiled loss and its gradient are eager's (to ``close``)."""
     scale = max(abs(g) for g in want_grad)
-    return close(loss_[0], want, abs(want)) and all(
-        close(a, b, scale) for a, b in zip(grads[:, 0], want_grad, strict=True))
+    return close(loss_, want, abs(want)) and all(
+        close(a, b, scale) for a, b in zip(grads, want_grad, strict=True))
 
 def run_target(program: Program, shifted: bool, Z: np.ndarray, want_grad: bool):
     """(losses, ∂loss/∂Z or None) of a per-target program on outputs Z (outputs ×
     samples). Views of the program's buffers: read them before its next run."""
-    kernel = load(program, shifted, Z)
+    return _losses(program, load(program, shifted, Z), program.n_inputs, want_grad)
+
+def _losses(program: Program, kernel, k: int, want_grad: bool):
+    """The losses of a loss program's forward just run, and (want_grad) its backward's
+    gradient for the first ``k`` inputs, seeded with ∂loss/∂loss = 1 for every sample."""
     losses = kernel.V[program.plan.output_rows[0]]
     if not want_grad:
         return losses, None
     kernel.clear()
-    np.add(kernel.seed, 1.0, out=kernel.seed)  # ∂loss/∂loss, for every sample
+    np.add(kernel.seed, 1.0, out=kernel.seed)
     program.run_backward(kernel)
-    return losses, kernel.G[: program.n_inputs]
+    return losses, kernel.G[:k]
 
 def run_every(combined: Combined, Z: np.ndarray, columns: np.ndarray, want_grad: bool):
     """(losses, ∂loss/∂Z or None) for outputs Z (outputs × samples) by the combined
@@ -179,9 +187,7 @@ def compile_every_target(head: LossHead, model: Program, X: np.ndarray, targets:
     for k, (row, t) in enumerate(zip(rows, classes, strict=True)):
         want, want_grad = head.eager(row.tolist(), t, True)
         losses, grads = run_every(candidate, row[:, None], np.array([k]), True)
-        scale = max(abs(g) for g in want_grad)
-        if not (close(losses[0], want, abs(want)) and all(
-                close(a, b, scale) for a, b in zip(grads[:, 0], want_grad, strict=True))):
+        if not _same(losses[0], grads[:, 0], want, want_grad):
             return None
     program.quiet = False  # fit runs inside np.errstate
     return candidate
@@ -258,9 +264,7 @@ def compile_by_value(head: LossHead, model: Program, X: np.ndarray, targets: lis
         except (ValueError, TypeError, ArithmeticError):
             continue  # outside the loss's domain: no evidence either way
         losses, grads = run_by_value(program, np.array(row)[:, None], np.array(t)[:, None], True)
-        scale = max(abs(g) for g in want_grad)
-        if not (close(losses[0], want, abs(want)) and all(
-                close(a, b, scale) for a, b in zip(grads[:, 0], want_grad, strict=True))):
+        if not _same(losses[0], grads[:, 0], want, want_grad):
             return None
     program.quiet = False  # fit runs inside np.errstate
     return program, width, scalar
@@ -274,13 +278,7 @@ def run_by_value(program: Program, Z: np.ndarray, T: np.ndarray, want_grad: bool
     np.copyto(kernel.inputs[:k], Z)
     np.copyto(kernel.inputs[k:], T)
     program.run(None, kernel)
-    losses = kernel.V[program.plan.output_rows[0]]
-    if not want_grad:
-        return losses, None
-    kernel.clear()
-    np.add(kernel.seed, 1.0, out=kernel.seed)  # ∂loss/∂loss, for every sample
-    program.run_backward(kernel)
-    return losses, kernel.G[:k]
+    return _losses(program, kernel, k, want_grad)
 
 
 def load(program: Program, shifted: bool, Z: np.ndarray):
