@@ -261,7 +261,6 @@ def value_label(caption: str, data: float | None, grad: float | None, role: str,
     outline alone (with ``steady``: always there, transparent when not lit).
     """
     fill, border = style.ROLES[role]
-    said = style.words(lang)
     ink = ""
     if faded:
         fill, ink = style.FADED
@@ -275,15 +274,14 @@ def value_label(caption: str, data: float | None, grad: float | None, role: str,
     if caption:
         cells.append(f"{filled}><B>{_ink(html_label(caption), ink)}</B></TD>")
     if show_data and role != "constant":  # a constant's caption is already its number
-        value = said["data"] + " " + format_number(data, precision)
-        cells.append(f"{filled}>{_ink(value, ink)}</TD>")
+        cells.append(f"{filled}>{_ink(style.cell_text(lang, 'data', data, precision), ink)}</TD>")
     if show_grad:
         if grad is None or faded:
-            text = _ink(said["grad"] + " " + format_number(None), ink or "#94a3b8")
+            text = _ink(style.cell_text(lang, "grad", None), ink or "#94a3b8")
             cells.append(f"{filled}>{text}</TD>")
         else:
             background, grad_ink = style.grad_colours(grad)
-            text = _ink(said["grad"] + " " + format_number(grad, precision), grad_ink)
+            text = _ink(style.cell_text(lang, "grad", grad, precision), grad_ink)
             cells.append(f'{td} BGCOLOR="{background or fill}">{text}</TD>')
     if not cells:
         cells.append(f"{filled}> </TD>")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .escape import html_label
+from .numbers import format_number
 
-__all__ = ["FONT", "ROLES", "ROLE_NAMES", "WORDS", "LANGS", "words", "grad_colours",
-           "legend_label", "FADED", "HIGHLIGHT"]
+__all__ = ["FONT", "ROLES", "ROLE_NAMES", "WORDS", "LANGS", "words", "cell_text",
+           "grad_colours", "legend_label", "FADED", "HIGHLIGHT"]
 
 # A Latin face first, then a CJK face, then anything: Graphviz (pango) and the browser
 # both read this as a fallback list, so Chinese labels render instead of boxes.
@@ -43,6 +44,12 @@ def words(lang: str) -> dict[str, str]:
     if lang not in WORDS:
         raise ValueError(f"lang must be one of {', '.join(map(repr, LANGS))}, got {lang!r}")
     return WORDS[lang]
+
+
+def cell_text(lang: str, kind: str, x: float | None, precision: int = 6) -> str:
+    """A node's value or gradient row, ``kind`` "data" or "grad": ``data 0.5``, ``梯度 −1.796``
+    (``grad …`` not computed yet). The one wording of drawings and walkthrough frames."""
+    return f"{words(lang)[kind]} {format_number(x, precision)}"
 
 
 POSITIVE = ("#fee2e2", "#991b1b")  # grad > 0: raising this value raises the loss

@@ -205,11 +205,13 @@
     else if (r.bottom > b.bottom) box.scrollTop += r.bottom - b.bottom;
   }
 
-  function factNamed(step, name) {
+  // A node's facts in a pair, by the name a reader sees ("name") or by its graph id ("id").
+  function factBy(step, key, value) {
     var facts = data.facts[step] || [];
-    for (var k = 0; k < facts.length; k++) if (facts[k].name === name) return facts[k];
+    for (var k = 0; k < facts.length; k++) if (facts[k][key] === value) return facts[k];
     return null;
   }
+  function factNamed(step, name) { return factBy(step, "name", name); }
 
   function para(parent, text, cls) {
     var p = document.createElement("p");
@@ -219,17 +221,11 @@
     return p;
   }
 
-  function factWithId(step, id) {
-    var facts = data.facts[step] || [];
-    for (var k = 0; k < facts.length; k++) if (facts[k].id === id) return facts[k];
-    return null;
-  }
-
   // With no node pinned, the inspector follows the frame's own node.
   function inspect(frame, i, hidden) {
     inspector.textContent = "";
     var pinned = selected === null ? null : factNamed(frame.step, selected);
-    var fact = pinned || (selected === null ? factWithId(frame.step, frame.node) : null);
+    var fact = pinned || (selected === null ? factBy(frame.step, "id", frame.node) : null);
     if (!fact) { para(inspector, T.inspector, "hint"); return; }
     para(inspector, pinned ? T.inspector_pinned : T.inspector_following, "hint mode");
     var head = para(inspector, "");
@@ -370,8 +366,8 @@
     fillNodes(frame, i, hidden);
     inspect(frame, i, hidden);
     fillSteps(frame, i, hidden);
+    var fact = factNamed(frame.step, selected);
     frames[i].querySelectorAll("g.node").forEach(function (g) {
-      var fact = factNamed(frame.step, selected);
       var title = g.querySelector("title");
       g.classList.toggle("selected", !!fact && !!title && title.textContent === fact.id);
     });

@@ -61,10 +61,13 @@ class Walkthrough:
     def __len__(self) -> int:
         return len(self.frames)
 
-    def __repr__(self) -> str:
+    def size_text(self) -> str:
+        """``6 steps, 108 frames`` (``1 step``): for the repr and the notebook frame's title."""
         steps = len(self.records)
-        return (f"Walkthrough({steps} step{'s' * (steps != 1)}, {len(self.frames)} frames, "
-                f"lang={self.lang!r})")
+        return f"{steps} step{'s' * (steps != 1)}, {len(self.frames)} frames"
+
+    def __repr__(self) -> str:
+        return f"Walkthrough({self.size_text()}, lang={self.lang!r})"
 
     def _repr_html_(self) -> str:
         """Jupyter shows the interactive page itself, in a sandboxed frame (see .notebook)."""

@@ -43,8 +43,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "done": "After pair {k}: {params} (the loss on this pair was {L} = {loss}). "
                 "Gradients are cleared before the next pair (“grad …” until "
                 "backward reaches them).",
-        "data": "data",
-        "grad": "grad",
         "step": "step",
         "step_n": "step {k}",
         "pair": "pair",
@@ -141,8 +139,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "update_one": "参数更新（{lr_name} lr = {lr}）：{equation}",
         "done": "第 {k} 个训练对之后：{params}（这个训练对的损失 {L} = {loss}）。"
                 "处理下一个训练对之前梯度清零（反向传播算到之前显示为“梯度 …”）。",
-        "data": "值",
-        "grad": "梯度",
         "step": "步",
         "step_n": "第 {k} 步",
         "pair": "训练对",

@@ -37,6 +37,11 @@ def _d(of: str, by: str) -> str:
     return f"∂{wrap(of)}/∂{wrap(by)}"
 
 
+def _operands(graph: StepGraph, node: Value) -> list[str]:
+    """The names of ``node``'s inputs as they stand in a formula: ``(w × x)``, ``b``."""
+    return [wrap(graph.names[p]) for p in node.inputs]
+
+
 class Explainer:
     """Writes the sentences of one walkthrough in one language and precision."""
 
@@ -56,7 +61,7 @@ class Explainer:
 
     def forward(self, graph: StepGraph, node: Value) -> str:
         """``y = (w × x) + b = 0.5 + 0.604 = 1.104``."""
-        symbolic = expression(node, [wrap(graph.names[p]) for p in node.inputs])
+        symbolic = expression(node, _operands(graph, node))
         numeric = expression(node, number_operands(node, self.precision))
         name = graph.names[node]
         head = symbolic if name == symbolic else f"{name} = {symbolic}"
@@ -67,7 +72,7 @@ class Explainer:
     def rule(self, graph: StepGraph, consumer: Value, position: int) -> str:
         """The op table's rule in the graph's names, then its number: ∂(w × x)/∂w = x = 1."""
         op = consumer.op_entry
-        names = [wrap(graph.names[p]) for p in consumer.inputs]
+        names = _operands(graph, consumer)
         text = op.rule_text(position, names)
         if not rule_uses_names(op.rules[0 if op.arity is None else position]):
             # An op registered with plain text in letters: say which node each letter is.
@@ -88,8 +93,8 @@ class Explainer:
             local = consumer.local_grads()[position]
             # ∂L/∂L · ∂L/∂a would read as a circle: the loss's own factor is written out,
             # ∂L/∂L · ∂((y − t)² ÷ 2)/∂(y − t)²
-            by = c if consumer is not graph.root else expression(
-                consumer, [wrap(graph.names[p]) for p in consumer.inputs])
+            by = c if consumer is not graph.root else expression(consumer,
+                                                                 _operands(graph, consumer))
             terms.append((f"{_d(loss_name, c)} · {_d(by, name)}", consumer.grad, local,
                           self.rule(graph, consumer, position)))
         result = self.num(node.grad)

@@ -66,9 +66,7 @@ def notebook_html(wt: Walkthrough, *, height: int = FRAME_HEIGHT) -> str:
         raise ValueError(f"height is the frame's starting height in px (≥ 100), got {height!r}")
     from .page import page_text
 
-    steps = len(wt.records)
-    title = (f"stepgrad walkthrough: {steps} step{'s' * (steps != 1)}, "
-             f"{len(wt.frames)} frames")
+    title = f"stepgrad walkthrough: {wt.size_text()}"
     return (
         f'<div class="stepgrad-walkthrough-box" style="height: {height}px; min-height: 300px; '
         'resize: vertical; overflow: hidden; border: 1px solid #e2e8f0; border-radius: 4px">'

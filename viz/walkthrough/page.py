@@ -31,8 +31,7 @@ MAX_PARAM_COLUMNS = 4  # beyond that the step table shows the loss only
 
 _UI_KEYS = ("frame_counter", "play", "pause", "value", "gradient", "not_yet",
             "inspector_forward", "inspector_loss", "inspector_backward", "inspector_update",
-            "inspector",
-            "inspector_following", "inspector_pinned",
+            "inspector", "inspector_following", "inspector_pinned",
             "role_param", "role_input", "role_target", "role_result", "role_loss",
             "quiz_prompt", "quiz_right", "quiz_wrong", "quiz_shown", "quiz_score",
             "quiz_check", "quiz_show", "quiz_bad_number", "step_n")

@@ -27,8 +27,7 @@ from autograd import Value
 from .. import style
 from ..draw import node_roles
 from ..escape import html_label
-from ..numbers import format_factor, format_number
-from . import captions
+from ..numbers import format_factor
 from .model import Edge, Frame
 
 __all__ = ["frame_picture", "Sizes", "measure", "data_text", "grad_text", "edge_text"]
@@ -44,12 +43,12 @@ UPDATED_FILL = "#bbf7d0"
 
 def data_text(lang: str, data: float | None, precision: int) -> str:
     """The value row: ``data 0.5`` (zh: ``值 0.5``)."""
-    return f"{captions.text(lang, 'data')} {format_number(data, precision)}"
+    return style.cell_text(lang, "data", data, precision)
 
 
 def grad_text(lang: str, grad: float | None, precision: int) -> str:
     """The gradient row: ``grad −1.796`` (``grad …`` before backward reaches the node)."""
-    return f"{captions.text(lang, 'grad')} {format_number(grad, precision)}"
+    return style.cell_text(lang, "grad", grad, precision)
 
 
 def edge_text(local: float | None, precision: int) -> str:
