@@ -31,9 +31,13 @@ __all__ = ["target_key", "variant_rows", "compile_target", "compile_every_target
 Combined = tuple[Program, bool, dict[object, int]]
 
 
+def _is_real(t: object) -> bool:
+    return isinstance(t, numbers.Real) and not isinstance(t, bool)
+
+
 def target_key(t: object) -> object:
     """A hashable stand-in for a target: the loss graph is cached per target."""
-    if isinstance(t, numbers.Real) and not isinstance(t, bool):
+    if _is_real(t):
         return (type(t).__name__, t)
     try:
         return ("seq", tuple(t))
@@ -193,22 +197,19 @@ def compile_every_target(head: LossHead, model: Program, X: np.ndarray, targets:
     return candidate
 
 
-def target_width(targets: list) -> int | None:
-    """How many numbers each target is (1 for a number, k for k-number lists, the same
-    for every target), or None when they are not all real numbers of one shape."""
-    def is_real(t: object) -> bool:
-        return isinstance(t, numbers.Real) and not isinstance(t, bool)
-
-    if all(is_real(t) for t in targets):
-        return 1
+def target_shape(targets: list) -> tuple[int, bool] | None:
+    """(numbers per target, whether each is a bare number): (1, True) for numbers,
+    (k, False) for k-number lists, the same for every target; None otherwise."""
+    if all(_is_real(t) for t in targets):
+        return 1, True
     widths = set()
     for t in targets:
         if isinstance(t, (str, bytes)) or not hasattr(t, "__len__"):
             return None
-        if not all(is_real(x) for x in t):
+        if not all(_is_real(x) for x in t):
             return None
         widths.add(len(t))
-    return widths.pop() if len(widths) == 1 and 0 not in widths else None
+    return (widths.pop(), False) if len(widths) == 1 and 0 not in widths else None
 
 
 def target_rows(targets: list, width: int, scalar: bool) -> np.ndarray | None:
@@ -235,10 +236,10 @@ def compile_by_value(head: LossHead, model: Program, X: np.ndarray, targets: lis
     and its numbers match eager at each (a loss that reads ``float(t)`` fails there).
     None: the loss runs eagerly, as before.
     """
-    width = target_width(targets)
-    if width is None or not len(targets):
+    shape = target_shape(targets) if len(targets) else None
+    if shape is None:
         return None
-    scalar = width == 1 and not hasattr(targets[0], "__len__")
+    width, scalar = shape
     picks = sorted(set(np.linspace(0, len(targets) - 1, 9).round().astype(int).tolist()))
     outputs = np.asarray(model.forward(X[picks]), dtype=float).reshape(len(picks), -1)
     n_out = outputs.shape[1]
